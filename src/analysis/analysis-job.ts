@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+
+/** The BullMQ queue that carries analyses to workers. */
+export const ANALYSIS_QUEUE = 'analyses';
+
+/** What a BullMQ job carries: the request as the client sent it. */
+export interface AnalysisJobData {
+  id: string;
+  pipeline: string;
+  input: unknown;
+}
+
+/** Attempts before a job that keeps throwing is `failed`; retries back off exponentially from 1 s. */
+export const JOB_ATTEMPTS = 3;
+export const JOB_BACKOFF_MS = 1_000;
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function isValidId(id: unknown): id is string {
+  return typeof id === 'string' && ID_PATTERN.test(id);
+}
+
+export const INVALID_ID_MESSAGE = 'an id is 1 to 128 characters of letters, digits, _ and -';
+
+export function newAnalysisId(): string {
+  return randomUUID();
+}
+
+/** BullMQ refuses all-digit custom ids, which ours allow: its job ids carry a prefix. */
+export function bullJobId(id: string): string {
+  return `a-${id}`;
+}
+
+export function analysisIdOf(jobId: string): string | undefined {
+  return jobId.startsWith('a-') ? jobId.slice(2) : undefined;
+}
+
+export function isAnalysisJobData(data: unknown): data is AnalysisJobData {
+  if (typeof data !== 'object' || data === null) return false;
+  const { id, pipeline } = data as Partial<AnalysisJobData>;
+  return isValidId(id) && typeof pipeline === 'string' && 'input' in data;
+}

@@ -1,0 +1,117 @@
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Ack,
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import type { AnalysisSnapshot } from '../core/analysis.types';
+import { ChannelSubscriber } from '../bus/channel.subscriber';
+import { EventStore } from '../bus/event-store';
+import { RedisKeys } from '../bus/redis-keys';
+import { JobFeed } from './live/job-feed';
+import { parseSubscribeRequest, parseUnsubscribeRequest } from './live/subscribe-request';
+
+export type SubscribeAck =
+  | { ok: true; snapshot: AnalysisSnapshot }
+  | { ok: false; error: { code: 'invalid' | 'not_found' | 'forbidden'; message: string } };
+
+/** The jobs a socket follows, kept on the socket so that a disconnect touches only those feeds. */
+function followedJobs(socket: Socket): Set<string> {
+  const data = socket.data as { jobs?: Set<string> };
+  return (data.jobs ??= new Set());
+}
+
+type AckFn<T> = ((response: T) => void) | undefined;
+
+/**
+ * Socket.IO namespace `/analyses`: a socket subscribes to jobs and receives
+ * each job's events, history first, then live, in `seq` order.
+ */
+@WebSocketGateway({ namespace: '/analyses', cors: { origin: true } })
+export class AnalysisGateway implements OnGatewayDisconnect, OnModuleDestroy {
+  @WebSocketServer() private readonly namespace!: Namespace;
+  private readonly logger = new Logger(AnalysisGateway.name);
+  private readonly feeds = new Map<string, JobFeed>();
+  private readonly stopResync: () => void;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly subscriber: ChannelSubscriber,
+    private readonly keys: RedisKeys,
+  ) {
+    this.stopResync = subscriber.onResync(() => this.feeds.forEach((feed) => feed.resync()));
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() payload: unknown,
+    @Ack() ack: AckFn<SubscribeAck>,
+  ): Promise<void> {
+    const request = parseSubscribeRequest(payload);
+    if (!request.ok) return ack?.({ ok: false, error: { code: 'invalid', message: request.message } });
+    const { id, after } = request.value;
+    try {
+      const snapshot = await this.store.snapshot(id);
+      if (!snapshot) {
+        return ack?.({ ok: false, error: { code: 'not_found', message: `No analysis has id "${id}"` } });
+      }
+      if (after > snapshot.lastSeq) {
+        const message = `after (${after}) is beyond the analysis's last seq (${snapshot.lastSeq})`;
+        return ack?.({ ok: false, error: { code: 'invalid', message } });
+      }
+      const feed = this.feedFor(id);
+      await feed.ready;
+      ack?.({ ok: true, snapshot });
+      followedJobs(socket).add(id);
+      await feed.join(socket, after);
+    } catch (error) {
+      this.logger.error({ msg: 'subscribe failed', jobId: id, error: String(error) });
+      socket.disconnect(true);
+    }
+  }
+
+  @SubscribeMessage('unsubscribe')
+  async unsubscribe(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() payload: unknown,
+    @Ack() ack: AckFn<{ ok: true } | SubscribeAck>,
+  ): Promise<void> {
+    const request = parseUnsubscribeRequest(payload);
+    if (!request.ok) return ack?.({ ok: false, error: { code: 'invalid', message: request.message } });
+    followedJobs(socket).delete(request.value.id);
+    await this.feeds.get(request.value.id)?.leave(socket);
+    ack?.({ ok: true });
+  }
+
+  handleDisconnect(socket: Socket): void {
+    for (const id of followedJobs(socket)) this.feeds.get(id)?.dropped(socket);
+  }
+
+  onModuleDestroy(): void {
+    this.stopResync();
+  }
+
+  private feedFor(id: string): JobFeed {
+    let feed = this.feeds.get(id);
+    if (!feed) {
+      feed = new JobFeed(id, {
+        store: this.store,
+        subscriber: this.subscriber,
+        namespace: this.namespace,
+        channel: this.keys.channel(id),
+        logger: this.logger,
+        onClosed: (closed) => {
+          if (this.feeds.get(id) === closed) this.feeds.delete(id);
+        },
+      });
+      this.feeds.set(id, feed);
+    }
+    return feed;
+  }
+}

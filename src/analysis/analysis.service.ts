@@ -1,0 +1,142 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import {
+  type AnalysisEvent,
+  type AnalysisSnapshot,
+  type AnalysisStatus,
+  isTerminal,
+} from '../core/analysis.types';
+import { InputError } from '../core/input-error';
+import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
+import { applyEvent } from '../core/snapshot.reducer';
+import { runToCompletion } from '../core/work';
+import { EventStore } from '../bus/event-store';
+import { RedisKeys } from '../bus/redis-keys';
+import { REDIS } from '../bus/redis.providers';
+import {
+  ANALYSIS_QUEUE,
+  type AnalysisJobData,
+  bullJobId,
+  JOB_ATTEMPTS,
+  JOB_BACKOFF_MS,
+  newAnalysisId,
+} from './analysis-job';
+import { requestFingerprint } from './request-fingerprint';
+
+export interface Creation {
+  created: boolean;
+  snapshot: AnalysisSnapshot;
+}
+
+/** The API's use cases: what each endpoint does, free of HTTP. */
+@Injectable()
+export class AnalysisService {
+  constructor(
+    private readonly pipelines: PipelineRegistry,
+    private readonly store: EventStore,
+    private readonly keys: RedisKeys,
+    @Inject(REDIS) private readonly redis: Redis,
+    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalysisJobData>,
+  ) {}
+
+  /**
+   * Starts an analysis. With a client-chosen id, repeating the same request
+   * returns the existing job; a different request under that id is a conflict.
+   */
+  async create(pipeline: string, input: unknown, requestedId?: string): Promise<Creation> {
+    this.validate(pipeline, input);
+    const id = requestedId ?? newAnalysisId();
+    // Server ids are fresh UUIDs: only a client-chosen id can be requested twice.
+    const fingerprint = requestedId ? requestFingerprint(pipeline, input) : '';
+    const { created, snapshot, fingerprint: existing } = await this.store.create(id, pipeline, fingerprint);
+    if (!created && existing !== fingerprint) {
+      throw new ConflictException(
+        `Analysis "${id}" already exists with a different pipeline or input; choose another id`,
+      );
+    }
+    // Enqueue again while queued: a no-op if the job is in BullMQ, a repair if an earlier try stopped short.
+    if (created || snapshot.status === 'queued') await this.enqueue({ id, pipeline, input });
+    return { created, snapshot };
+  }
+
+  async get(id: string): Promise<AnalysisSnapshot> {
+    const snapshot = await this.store.snapshot(id);
+    if (!snapshot) throw notFound(id);
+    return snapshot;
+  }
+
+  async events(id: string, after: number): Promise<AnalysisEvent[]> {
+    const events = await this.store.events(id, after);
+    if (events.length === 0 && !(await this.store.snapshot(id))) throw notFound(id);
+    return events;
+  }
+
+  list(limit: number, status?: AnalysisStatus): Promise<AnalysisSnapshot[]> {
+    return this.store.list(limit, status);
+  }
+
+  /** Cancels at once in the store, then stops the job wherever it is: queued in BullMQ or running in a worker. */
+  async cancel(id: string): Promise<AnalysisSnapshot> {
+    const snapshot = await this.get(id);
+    if (isTerminal(snapshot.status)) throw alreadyFinished(snapshot);
+    const event = {
+      id,
+      type: 'cancelled' as const,
+      status: 'cancelled' as const,
+      progress: snapshot.progress,
+      step: snapshot.step,
+      attempt: snapshot.attempt,
+      at: new Date().toISOString(),
+    };
+    const appended = await this.store.append(event, false);
+    if (appended.kind !== 'appended') throw alreadyFinished(await this.get(id));
+    await Promise.all([
+      this.queue.remove(bullJobId(id)).catch(() => 0),
+      this.redis.publish(this.keys.cancellations(), id),
+    ]);
+    return applyEvent(snapshot, { ...event, seq: appended.seq });
+  }
+
+  private validate(pipeline: string, input: unknown): void {
+    const definition = this.pipelines.get(pipeline);
+    if (!definition) {
+      throw new BadRequestException(
+        `Unknown pipeline "${pipeline}". Valid pipelines: ${this.pipelines.names().join(', ')}`,
+      );
+    }
+    try {
+      runToCompletion(definition.validate(input));
+    } catch (error) {
+      if (error instanceof InputError) throw new BadRequestException(error.issues);
+      throw error;
+    }
+  }
+
+  private async enqueue(data: AnalysisJobData): Promise<void> {
+    await this.queue.add(data.pipeline, data, {
+      jobId: bullJobId(data.id),
+      attempts: JOB_ATTEMPTS,
+      backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+  }
+}
+
+function notFound(id: string): NotFoundException {
+  return new NotFoundException(`No analysis has id "${id}"`);
+}
+
+function alreadyFinished(snapshot: AnalysisSnapshot): ConflictException {
+  return new ConflictException(
+    `Analysis "${snapshot.id}" already ended (${snapshot.status}); only queued or running analyses can be cancelled`,
+  );
+}

@@ -1,0 +1,12 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Min } from 'class-validator';
+
+export class EventsQuery {
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Return events with seq greater than this.' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'after must be an integer ≥ 0' })
+  @Min(0, { message: 'after must be an integer ≥ 0' })
+  after: number = 0;
+}

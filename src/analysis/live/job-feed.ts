@@ -1,0 +1,147 @@
+import type { Logger } from '@nestjs/common';
+import type { Namespace, Socket } from 'socket.io';
+import { type AnalysisEvent, isTerminal } from '../../core/analysis.types';
+import type { ChannelSubscriber } from '../../bus/channel.subscriber';
+import type { EventStore } from '../../bus/event-store';
+import { SerialQueue } from './serial-queue';
+
+export const ANALYSIS_EVENT = 'analysis.event';
+
+export interface JobFeedDeps {
+  store: EventStore;
+  subscriber: ChannelSubscriber;
+  namespace: Namespace;
+  channel: string;
+  logger: Logger;
+  onClosed: (feed: JobFeed) => void;
+}
+
+/**
+ * Delivers one job's events to the sockets of this process that follow it.
+ *
+ * Sockets that are caught up sit in the job's room and get each event by one
+ * local broadcast (no cross-process adapter: every process reads Redis itself).
+ * `lastSeq` is the last event the room has received; pub/sub messages are only
+ * hints: a duplicate is dropped and a gap is filled from the event log, so the
+ * room sees every event once, in order. All work runs through one queue, so a
+ * joining socket's replay never interleaves with live delivery.
+ */
+export class JobFeed {
+  private lastSeq: number | undefined;
+  private readonly members = new Set<Socket>();
+  private pendingJoins = 0;
+  private closed = false;
+  private readonly queue: SerialQueue;
+  private readonly room: string;
+  /** Resolves once Redis has confirmed the subscription to the job's channel. */
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly id: string,
+    private readonly deps: JobFeedDeps,
+  ) {
+    this.room = `analysis:${id}`;
+    this.queue = new SerialQueue((error) =>
+      deps.logger.error({ msg: 'live delivery failed', jobId: id, error: String(error) }),
+    );
+    this.ready = deps.subscriber.subscribe(deps.channel, this.onMessage);
+  }
+
+  /** Sends the socket every event after `after`, then keeps it in the live room. */
+  join(socket: Socket, after: number): Promise<void> {
+    this.pendingJoins += 1;
+    return this.queue.push(async () => {
+      this.pendingJoins -= 1;
+      try {
+        await this.admit(socket, after);
+      } catch (error) {
+        // The client resubscribes with its last seq when it reconnects, and misses nothing.
+        this.deps.logger.warn({ msg: 'replay failed; disconnecting the socket', jobId: this.id, error: String(error) });
+        socket.disconnect(true);
+      }
+    });
+  }
+
+  leave(socket: Socket): Promise<void> {
+    return this.queue.push(() => {
+      void socket.leave(this.room);
+      this.members.delete(socket);
+      this.closeIfIdle();
+    });
+  }
+
+  /** A disconnected socket has already left its rooms. */
+  dropped(socket: Socket): void {
+    this.members.delete(socket);
+    void this.queue.push(() => this.closeIfIdle());
+  }
+
+  /** After the subscriber reconnected: fetch whatever was published meanwhile. */
+  resync(): void {
+    void this.queue.push(() => this.catchUp());
+  }
+
+  private readonly onMessage = (message: string): void => {
+    const event = JSON.parse(message) as AnalysisEvent;
+    void this.queue.push(() => this.deliver(event));
+  };
+
+  private async admit(socket: Socket, after: number): Promise<void> {
+    await this.ready;
+    if (socket.disconnected) return;
+    const known = this.lastSeq ?? after;
+    const events = await this.deps.store.events(this.id, Math.min(after, known));
+    let joined = false;
+    for (const event of events) {
+      if (event.seq <= known) {
+        if (event.seq > after) socket.emit(ANALYSIS_EVENT, event);
+      } else if (event.seq <= after) {
+        this.broadcast(event);
+      } else {
+        if (!joined) joined = this.enter(socket);
+        this.broadcast(event);
+      }
+    }
+    this.lastSeq ??= after;
+    if (!joined) this.enter(socket);
+  }
+
+  private enter(socket: Socket): boolean {
+    if (this.closed || socket.disconnected) return false;
+    void socket.join(this.room);
+    this.members.add(socket);
+    return true;
+  }
+
+  private async deliver(event: AnalysisEvent): Promise<void> {
+    if (this.lastSeq === undefined || event.seq <= this.lastSeq) return;
+    if (event.seq === this.lastSeq + 1) this.broadcast(event);
+    else await this.catchUp();
+  }
+
+  private async catchUp(): Promise<void> {
+    if (this.lastSeq === undefined || this.closed) return;
+    for (const event of await this.deps.store.events(this.id, this.lastSeq)) this.broadcast(event);
+  }
+
+  private broadcast(event: AnalysisEvent): void {
+    if (this.closed || (this.lastSeq !== undefined && event.seq <= this.lastSeq)) return;
+    this.deps.namespace.to(this.room).emit(ANALYSIS_EVENT, event);
+    this.lastSeq = event.seq;
+    if (isTerminal(event.status)) this.close();
+  }
+
+  private closeIfIdle(): void {
+    if (this.members.size === 0 && this.pendingJoins === 0) this.close();
+  }
+
+  /** Nothing follows a terminal event, and nobody listens to an idle feed: stop listening. */
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const socket of this.members) void socket.leave(this.room);
+    this.members.clear();
+    this.deps.onClosed(this);
+    void this.deps.subscriber.unsubscribe(this.deps.channel, this.onMessage);
+  }
+}

@@ -1,0 +1,16 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PipelineRegistry, type PipelineDescription } from '../core/pipelines/pipeline.registry';
+
+@ApiTags('pipelines')
+@Controller('pipelines')
+export class PipelinesController {
+  constructor(private readonly pipelines: PipelineRegistry) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The pipelines this service runs, with their steps and input schema' })
+  @ApiOkResponse({ description: '[{ name, description, steps, input }]' })
+  list(): PipelineDescription[] {
+    return this.pipelines.describe();
+  }
+}

@@ -1,0 +1,35 @@
+import { Logger, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { type AppConfig, runsApi } from './config/app-config';
+
+/** Builds the application for a configuration, ready to listen: shared by main and the tests. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    new FastifyAdapter({ bodyLimit: config.maxBodyBytes }),
+    { bufferLogs: true },
+  );
+  app.useLogger(new Logger());
+  if (runsApi(config)) {
+    app.useWebSocketAdapter(new IoAdapter(app));
+    app.useGlobalPipes(
+      new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    );
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Real-time Analysis Service')
+        .setDescription(
+          'Start long-running analyses, follow them live over Socket.IO (namespace /analyses), read their results.',
+        )
+        .setVersion('1')
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
+  return app;
+}

@@ -1,0 +1,27 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { AnalysisModule } from './analysis/analysis.module';
+import { BusModule } from './bus/bus.module';
+import { redisOptionsFromUrl } from './bus/redis-url';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        BusModule,
+        BullModule.forRoot({
+          connection: redisOptionsFromUrl(config.redisUrl),
+          prefix: config.keyPrefix,
+        }),
+        HealthModule,
+        AnalysisModule.forRole(config),
+      ],
+    };
+  }
+}

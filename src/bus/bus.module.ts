@@ -1,0 +1,26 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { PUBLISHER } from '../service/publisher.port';
+import { ChannelSubscriber } from './channel.subscriber';
+import { EventStore } from './event-store';
+import { REDIS, redisProviders } from './redis.providers';
+import { RedisPublisher } from './redis.publisher';
+
+/** Redis as the service's bus: the event store, the Publisher the runner reports to, pub/sub. */
+@Global()
+@Module({
+  providers: [
+    ...redisProviders,
+    EventStore,
+    ChannelSubscriber,
+    { provide: PUBLISHER, useClass: RedisPublisher },
+  ],
+  exports: [...redisProviders, EventStore, ChannelSubscriber, PUBLISHER],
+})
+export class BusModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

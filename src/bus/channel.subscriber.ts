@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { REDIS_SUBSCRIBER } from './redis.providers';
+
+export type MessageHandler = (message: string) => void;
+
+/**
+ * Multiplexes every channel the process listens to over its one subscriber
+ * connection. A channel is subscribed in Redis only while it has a handler.
+ */
+@Injectable()
+export class ChannelSubscriber implements OnApplicationShutdown {
+  private readonly logger = new Logger(ChannelSubscriber.name);
+  private readonly handlers = new Map<string, Set<MessageHandler>>();
+  private readonly subscribed = new Map<string, Promise<unknown>>();
+  private readonly resyncListeners = new Set<() => void>();
+  private connectedBefore = false;
+
+  constructor(@Inject(REDIS_SUBSCRIBER) private readonly redis: Redis) {
+    redis.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+    // Messages published while the connection was down are lost: tell listeners to catch up.
+    redis.on('ready', () => {
+      if (this.connectedBefore) this.resyncListeners.forEach((listener) => listener());
+      this.connectedBefore = true;
+    });
+  }
+
+  /** Resolves once Redis confirms the subscription: later messages will reach the handler. */
+  async subscribe(channel: string, handler: MessageHandler): Promise<void> {
+    let handlers = this.handlers.get(channel);
+    if (!handlers) {
+      handlers = new Set();
+      this.handlers.set(channel, handlers);
+      this.subscribed.set(channel, this.redis.subscribe(channel));
+    }
+    handlers.add(handler);
+    await this.subscribed.get(channel);
+  }
+
+  async unsubscribe(channel: string, handler: MessageHandler): Promise<void> {
+    const handlers = this.handlers.get(channel);
+    if (!handlers?.delete(handler) || handlers.size > 0) return;
+    this.handlers.delete(channel);
+    this.subscribed.delete(channel);
+    await this.redis.unsubscribe(channel);
+  }
+
+  /** Called after the connection comes back, when messages may have been missed. */
+  onResync(listener: () => void): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
+  }
+
+  channelCount(): number {
+    return this.handlers.size;
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+
+  private dispatch(channel: string, message: string): void {
+    for (const handler of this.handlers.get(channel) ?? []) {
+      try {
+        handler(message);
+      } catch (error) {
+        this.logger.error({ msg: 'message handler failed', channel, error: String(error) });
+      }
+    }
+  }
+}

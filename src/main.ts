@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { createApp } from './app.factory';
+import { ConfigError, loadConfig } from './config/app-config';
+import { ensureRedis } from './local-redis/ensure-redis';
+
+async function main(): Promise<void> {
+  const logger = new ConsoleLogger({ json: !process.stdout.isTTY, colors: process.stdout.isTTY });
+  Logger.overrideLogger(logger);
+  const config = loadConfig();
+  const localRedis = await ensureRedis(config);
+  const app = await createApp({ ...config, redisUrl: localRedis?.url ?? config.redisUrl });
+  app.useLogger(logger);
+  // Nest's own shutdown hooks re-raise the signal; stopping here lets a drained process exit 0.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      Logger.log({ msg: 'shutting down', signal }, 'Main');
+      app
+        .close()
+        .then(() => localRedis?.stop())
+        .then(() => process.exit(0))
+        .catch((error: unknown) => {
+          Logger.error({ msg: 'shutdown failed', error: String(error) }, 'Main');
+          process.exit(1);
+        });
+    });
+  }
+  await app.listen(config.port, config.host);
+  Logger.log(
+    { msg: 'listening', role: config.role, url: await app.getUrl(), keyPrefix: config.keyPrefix },
+    'Main',
+  );
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof Error) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`${String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,193 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import type {
+  AnalysisError,
+  AnalysisEventDraft,
+  AnalysisEventType,
+  AnalysisStatus,
+} from '../core/analysis.types';
+import { InputError } from '../core/input-error';
+import type { AnyPipeline, StepContext, Work } from '../core/pipeline.types';
+import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
+import { PUBLISHER, type Publisher } from './publisher.port';
+import { abortReason } from './run-abort';
+
+/** One attempt at one job. */
+export interface RunRequest {
+  id: string;
+  pipeline: string;
+  input: unknown;
+  /** 1 for the first attempt. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export type RunOutcome =
+  | { kind: 'completed'; result: unknown }
+  /** The attempt failed and another one should follow. */
+  | { kind: 'retrying'; error: AnalysisError }
+  | { kind: 'failed'; error: AnalysisError }
+  | { kind: 'cancelled' }
+  /** Stopped by shutdown; the job should go back to the queue. */
+  | { kind: 'interrupted' }
+  /** The job refused our events: it ended elsewhere or a newer attempt owns it. */
+  | { kind: 'superseded' };
+
+/** The event loop is given a turn whenever a step has computed for this long. */
+const SLICE_MS = 10;
+/** Inside a step, progress is reported each time another tenth of it is done. */
+const STEP_PROGRESS_INTERVAL = 0.1;
+
+class Superseded extends Error {}
+
+const randomContext: StepContext = { random: Math.random };
+
+/**
+ * Runs one attempt of a pipeline and reports every change through the
+ * Publisher. It owns scheduling: computing steps run in slices so the event
+ * loop (lock renewal, cancellation, other jobs) keeps turning.
+ */
+@Injectable()
+export class AnalysisRunner {
+  constructor(
+    @Inject(PUBLISHER) private readonly publisher: Publisher,
+    private readonly pipelines: PipelineRegistry,
+  ) {}
+
+  async run(request: RunRequest, signal: AbortSignal): Promise<RunOutcome> {
+    const attempt = new Attempt(request, this.publisher, signal);
+    return attempt.run(this.pipelines.get(request.pipeline));
+  }
+}
+
+class Attempt {
+  private progress = 0;
+  private step: string | null = null;
+  private sliceStart = performance.now();
+  /** The step and fraction of it last reported by an in-step progress event. */
+  private reportedStepIndex = -1;
+  private reportedDone = 0;
+
+  constructor(
+    private readonly request: RunRequest,
+    private readonly publisher: Publisher,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async run(pipeline: AnyPipeline | undefined): Promise<RunOutcome> {
+    try {
+      await this.publish('started', 'running');
+      if (!pipeline) throw new InputError(`unknown pipeline "${this.request.pipeline}"`);
+      const input: unknown = await this.drive(pipeline.validate(this.request.input));
+      let state: unknown = pipeline.init(input);
+      const steps = pipeline.steps;
+      for (const [index, step] of steps.entries()) {
+        this.step = step.name;
+        const outcome = await this.drive(step.run(state, randomContext), (done) =>
+          this.reportWithinStep(index, steps.length, done),
+        );
+        state = outcome.state;
+        this.progress = percent(index + 1, steps.length);
+        await this.publish('progress', 'running', { data: outcome.data });
+      }
+      const result: unknown = pipeline.result(state);
+      await this.publish('completed', 'completed', { data: result });
+      return { kind: 'completed', result };
+    } catch (error) {
+      return this.conclude(error);
+    }
+  }
+
+  private async conclude(error: unknown): Promise<RunOutcome> {
+    if (error instanceof Superseded) return { kind: 'superseded' };
+    try {
+      switch (abortReason(this.signal)) {
+        case 'cancelled':
+          await this.publish('cancelled', 'cancelled');
+          return { kind: 'cancelled' };
+        case 'shutdown':
+          await this.publish('retrying', 'queued', {
+            error: { message: 'The worker shut down; another worker will run the job', code: 'worker_shutdown' },
+          });
+          return { kind: 'interrupted' };
+        default:
+          return await this.fail(error);
+      }
+    } catch (publishError) {
+      if (publishError instanceof Superseded) return { kind: 'superseded' };
+      throw publishError;
+    }
+  }
+
+  private async fail(error: unknown): Promise<RunOutcome> {
+    const reported = describeError(error, this.step);
+    const retry = !(error instanceof InputError) && this.request.attempt < this.request.maxAttempts;
+    if (retry) {
+      await this.publish('retrying', 'queued', { error: reported });
+      return { kind: 'retrying', error: reported };
+    }
+    await this.publish('failed', 'failed', { error: reported });
+    return { kind: 'failed', error: reported };
+  }
+
+  /** Advances work, honouring its waits and giving the event loop a turn every slice. */
+  private async drive<T>(work: Work<T>, onCheckpoint?: (done: number) => Promise<void>): Promise<T> {
+    for (;;) {
+      this.signal.throwIfAborted();
+      const next = work.next();
+      if (next.done) return next.value;
+      const signal = next.value;
+      if ('waitMs' in signal) {
+        await sleep(signal.waitMs, undefined, { signal: this.signal });
+        this.sliceStart = performance.now();
+        continue;
+      }
+      if (performance.now() - this.sliceStart >= SLICE_MS) {
+        await nextTurn();
+        this.sliceStart = performance.now();
+      }
+      await onCheckpoint?.(signal.done);
+    }
+  }
+
+  private async reportWithinStep(index: number, stepCount: number, done: number): Promise<void> {
+    if (index !== this.reportedStepIndex) {
+      this.reportedStepIndex = index;
+      this.reportedDone = 0;
+    }
+    if (done < 1 && done - this.reportedDone >= STEP_PROGRESS_INTERVAL) {
+      this.reportedDone = done;
+      this.progress = percent(index + done, stepCount);
+      await this.publish('progress', 'running');
+    }
+  }
+
+  private async publish(
+    type: AnalysisEventType,
+    status: AnalysisStatus,
+    extra: { data?: unknown; error?: AnalysisError } = {},
+  ): Promise<void> {
+    if (type === 'completed') this.progress = 100;
+    const event: AnalysisEventDraft = {
+      id: this.request.id,
+      type,
+      status,
+      progress: this.progress,
+      step: this.step,
+      attempt: this.request.attempt,
+      ...extra,
+      at: new Date().toISOString(),
+    };
+    if (!(await this.publisher.publish(event))) throw new Superseded();
+  }
+}
+
+function percent(done: number, total: number): number {
+  return Math.round((done / total) * 10_000) / 100;
+}
+
+function describeError(error: unknown, step: string | null): AnalysisError {
+  if (error instanceof InputError) return { message: error.message, code: 'invalid_input' };
+  const message = error instanceof Error ? error.message : String(error);
+  return { message: step ? `Step ${step} failed: ${message}` : message, code: 'step_failed' };
+}
