@@ -1,21 +1,26 @@
-import { Logger, ValidationPipe } from '@nestjs/common';
+import { Logger, type LoggerService, type LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { HttpErrorFilter } from './http-error.filter';
 import { type AppConfig, runsApi } from './config/app-config';
 
 /** Builds the application for a configuration, ready to listen: shared by main and the tests. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  logger: LoggerService | LogLevel[] | false = new Logger(),
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
-    new FastifyAdapter({ bodyLimit: config.maxBodyBytes }),
-    { bufferLogs: true },
+    // Ids are up to 128 characters; Fastify's default would answer 414 above 100.
+    new FastifyAdapter({ bodyLimit: config.maxBodyBytes, maxParamLength: 256 }),
+    { logger },
   );
-  app.useLogger(new Logger());
   if (runsApi(config)) {
     app.useWebSocketAdapter(new IoAdapter(app));
+    app.useGlobalFilters(new HttpErrorFilter(config.maxBodyBytes));
     app.useGlobalPipes(
       new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
     );

@@ -54,12 +54,16 @@ export class AnalysisGateway implements OnGatewayDisconnect, OnModuleDestroy {
     @Ack() ack: AckFn<SubscribeAck>,
   ): Promise<void> {
     const request = parseSubscribeRequest(payload);
-    if (!request.ok) return ack?.({ ok: false, error: { code: 'invalid', message: request.message } });
+    if (!request.ok)
+      return ack?.({ ok: false, error: { code: 'invalid', message: request.message } });
     const { id, after } = request.value;
     try {
       const snapshot = await this.store.snapshot(id);
       if (!snapshot) {
-        return ack?.({ ok: false, error: { code: 'not_found', message: `No analysis has id "${id}"` } });
+        return ack?.({
+          ok: false,
+          error: { code: 'not_found', message: `No analysis has id "${id}"` },
+        });
       }
       if (after > snapshot.lastSeq) {
         const message = `after (${after}) is beyond the analysis's last seq (${snapshot.lastSeq})`;
@@ -83,7 +87,8 @@ export class AnalysisGateway implements OnGatewayDisconnect, OnModuleDestroy {
     @Ack() ack: AckFn<{ ok: true } | SubscribeAck>,
   ): Promise<void> {
     const request = parseUnsubscribeRequest(payload);
-    if (!request.ok) return ack?.({ ok: false, error: { code: 'invalid', message: request.message } });
+    if (!request.ok)
+      return ack?.({ ok: false, error: { code: 'invalid', message: request.message } });
     followedJobs(socket).delete(request.value.id);
     await this.feeds.get(request.value.id)?.leave(socket);
     ack?.({ ok: true });

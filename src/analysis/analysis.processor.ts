@@ -1,4 +1,9 @@
-import { type OnApplicationBootstrap, type BeforeApplicationShutdown, Inject, Logger } from '@nestjs/common';
+import {
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+  Inject,
+  Logger,
+} from '@nestjs/common';
 import { InjectQueue, WorkerHost } from '@nestjs/bullmq';
 import { type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -7,12 +12,7 @@ import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { AnalysisRunner } from '../service/analysis.runner';
 import { RunAbort } from '../service/run-abort';
-import {
-  ANALYSIS_QUEUE,
-  analysisIdOf,
-  isAnalysisJobData,
-  JOB_ATTEMPTS,
-} from './analysis-job';
+import { ANALYSIS_QUEUE, analysisIdOf, isAnalysisJobData, JOB_ATTEMPTS } from './analysis-job';
 
 /**
  * Thin BullMQ entry: checks the job's payload, hands it to the runner and
@@ -48,14 +48,18 @@ export class AnalysisProcessor
         this.logger.error({ msg: 'stalled job check failed', jobId, error: String(error) }),
       );
     });
-    this.worker.on('error', (error) => this.logger.error({ msg: 'worker error', error: error.message }));
+    this.worker.on('error', (error) =>
+      this.logger.error({ msg: 'worker error', error: error.message }),
+    );
     // Take jobs only once everything else is up.
     void this.worker.run();
   }
 
   async process(job: Job<unknown>, token?: string): Promise<void> {
     if (!isAnalysisJobData(job.data)) {
-      throw new UnrecoverableError(`Job ${job.id} does not carry an analysis: ${JSON.stringify(job.data)}`);
+      throw new UnrecoverableError(
+        `Job ${job.id} does not carry an analysis: ${JSON.stringify(job.data)}`,
+      );
     }
     const { id, pipeline, input } = job.data;
     const attempt = job.attemptsStarted;

@@ -56,7 +56,11 @@ export class AnalysisService {
     const id = requestedId ?? newAnalysisId();
     // Server ids are fresh UUIDs: only a client-chosen id can be requested twice.
     const fingerprint = requestedId ? requestFingerprint(pipeline, input) : '';
-    const { created, snapshot, fingerprint: existing } = await this.store.create(id, pipeline, fingerprint);
+    const {
+      created,
+      snapshot,
+      fingerprint: existing,
+    } = await this.store.create(id, pipeline, fingerprint);
     if (!created && existing !== fingerprint) {
       throw new ConflictException(
         `Analysis "${id}" already exists with a different pipeline or input; choose another id`,

@@ -13,7 +13,8 @@ import { APPEND_SCRIPT, CREATE_SCRIPT } from './event-store.scripts';
 import { RedisKeys } from './redis-keys';
 import { REDIS } from './redis.providers';
 
-export type AppendResult = { kind: 'appended'; seq: number } | { kind: 'refused' } | { kind: 'unknown' };
+export type AppendResult =
+  { kind: 'appended'; seq: number } | { kind: 'refused' } | { kind: 'unknown' };
 
 export interface CreateResult {
   created: boolean;
@@ -159,7 +160,9 @@ export class EventStore {
     return found;
   }
 
-  private async read(id: string): Promise<{ snapshot: AnalysisSnapshot; fingerprint: string } | undefined> {
+  private async read(
+    id: string,
+  ): Promise<{ snapshot: AnalysisSnapshot; fingerprint: string } | undefined> {
     return decodeSnapshot(await this.redis.hgetall(this.keys.snapshot(id)));
   }
 }
@@ -173,7 +176,13 @@ function decodeSnapshot(
 ): { snapshot: AnalysisSnapshot; fingerprint: string } | undefined {
   if (!hash.status) return undefined;
   const snapshot = Object.fromEntries(
-    SNAPSHOT_FIELDS.map((field) => [field, hash[field] === undefined ? null : JSON.parse(hash[field])]),
+    SNAPSHOT_FIELDS.map((field) => [
+      field,
+      hash[field] === undefined ? null : JSON.parse(hash[field]),
+    ]),
   ) as unknown as AnalysisSnapshot;
-  return { snapshot, fingerprint: hash.fingerprint ? (JSON.parse(hash.fingerprint) as string) : '' };
+  return {
+    snapshot,
+    fingerprint: hash.fingerprint ? (JSON.parse(hash.fingerprint) as string) : '',
+  };
 }

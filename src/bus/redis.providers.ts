@@ -11,8 +11,14 @@ export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 const logger = new Logger('Redis');
 
 export function connectRedis(url: string, name: string): Redis {
-  const redis = new Redis(url, { connectionName: name, maxRetriesPerRequest: null, lazyConnect: false });
-  redis.on('error', (error: Error) => logger.warn({ msg: 'redis connection error', connection: name, error: error.message }));
+  const redis = new Redis(url, {
+    connectionName: name,
+    maxRetriesPerRequest: null,
+    lazyConnect: false,
+  });
+  redis.on('error', (error: Error) =>
+    logger.warn({ msg: 'redis connection error', connection: name, error: error.message }),
+  );
   return redis;
 }
 
@@ -20,12 +26,14 @@ export const redisProviders: Provider[] = [
   {
     provide: REDIS,
     inject: [APP_CONFIG],
-    useFactory: (config: AppConfig) => connectRedis(config.redisUrl, `${config.keyPrefix}:commands`),
+    useFactory: (config: AppConfig) =>
+      connectRedis(config.redisUrl, `${config.keyPrefix}:commands`),
   },
   {
     provide: REDIS_SUBSCRIBER,
     inject: [APP_CONFIG],
-    useFactory: (config: AppConfig) => connectRedis(config.redisUrl, `${config.keyPrefix}:subscriber`),
+    useFactory: (config: AppConfig) =>
+      connectRedis(config.redisUrl, `${config.keyPrefix}:subscriber`),
   },
   {
     provide: RedisKeys,

@@ -6,13 +6,7 @@ export type AnalysisStatus = (typeof ANALYSIS_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly AnalysisStatus[] = ['completed', 'failed', 'cancelled'];
 
 export type AnalysisEventType =
-  | 'queued'
-  | 'started'
-  | 'progress'
-  | 'retrying'
-  | 'completed'
-  | 'failed'
-  | 'cancelled';
+  'queued' | 'started' | 'progress' | 'retrying' | 'completed' | 'failed' | 'cancelled';
 
 export interface AnalysisError {
   message: string;

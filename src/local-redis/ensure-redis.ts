@@ -36,7 +36,11 @@ export async function ensureRedis(
   if (await redisAnswers(hostname, Number(port))) return undefined;
   try {
     const server = await startRedisServer({ port: Number(port), dir: dataDir, persistent: true });
-    new Logger('LocalRedis').log({ msg: 'started a private redis-server', url: server.url, dir: dataDir });
+    new Logger('LocalRedis').log({
+      msg: 'started a private redis-server',
+      url: server.url,
+      dir: dataDir,
+    });
     return server;
   } catch (error) {
     if (error instanceof RedisNotInstalledError) {

@@ -24,13 +24,20 @@ export class RedisNotInstalledError extends Error {}
 export function startRedisServer(options: RedisServerOptions): Promise<RedisServer> {
   mkdirSync(options.dir, { recursive: true });
   const args = [
-    '--port', String(options.port),
-    '--bind', '127.0.0.1',
-    '--dir', options.dir,
-    '--save', '',
-    '--appendonly', options.persistent ? 'yes' : 'no',
-    '--daemonize', 'no',
-    '--loglevel', 'warning',
+    '--port',
+    String(options.port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    options.dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.persistent ? 'yes' : 'no',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'notice',
   ];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // Never outlive the process that started it.
@@ -54,7 +61,9 @@ export function startRedisServer(options: RedisServerOptions): Promise<RedisServ
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`redis-server did not start within ${START_TIMEOUT_MS} ms: ${output.trim()}`));
+      reject(
+        new Error(`redis-server did not start within ${START_TIMEOUT_MS} ms: ${output.trim()}`),
+      );
     }, START_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
@@ -68,11 +77,17 @@ export function startRedisServer(options: RedisServerOptions): Promise<RedisServ
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(error.code === 'ENOENT' ? new RedisNotInstalledError('redis-server is not on the PATH') : error);
+      reject(
+        error.code === 'ENOENT'
+          ? new RedisNotInstalledError('redis-server is not on the PATH')
+          : error,
+      );
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`redis-server exited with code ${code} before it was ready: ${output.trim()}`));
+      reject(
+        new Error(`redis-server exited with code ${code} before it was ready: ${output.trim()}`),
+      );
     });
   });
 }

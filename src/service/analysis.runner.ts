@@ -36,7 +36,7 @@ export type RunOutcome =
 /** The event loop is given a turn whenever a step has computed for this long. */
 const SLICE_MS = 10;
 /** Inside a step, progress is reported each time another tenth of it is done. */
-const STEP_PROGRESS_INTERVAL = 0.1;
+const STEP_PROGRESS_PARTS = 10;
 
 class Superseded extends Error {}
 
@@ -64,9 +64,9 @@ class Attempt {
   private progress = 0;
   private step: string | null = null;
   private sliceStart = performance.now();
-  /** The step and fraction of it last reported by an in-step progress event. */
+  /** The step and the tenth of it last reported by an in-step progress event. */
   private reportedStepIndex = -1;
-  private reportedDone = 0;
+  private reportedPart = 0;
 
   constructor(
     private readonly request: RunRequest,
@@ -107,7 +107,10 @@ class Attempt {
           return { kind: 'cancelled' };
         case 'shutdown':
           await this.publish('retrying', 'queued', {
-            error: { message: 'The worker shut down; another worker will run the job', code: 'worker_shutdown' },
+            error: {
+              message: 'The worker shut down; another worker will run the job',
+              code: 'worker_shutdown',
+            },
           });
           return { kind: 'interrupted' };
         default:
@@ -131,7 +134,10 @@ class Attempt {
   }
 
   /** Advances work, honouring its waits and giving the event loop a turn every slice. */
-  private async drive<T>(work: Work<T>, onCheckpoint?: (done: number) => Promise<void>): Promise<T> {
+  private async drive<T>(
+    work: Work<T>,
+    onCheckpoint?: (done: number) => Promise<void>,
+  ): Promise<T> {
     for (;;) {
       this.signal.throwIfAborted();
       const next = work.next();
@@ -153,10 +159,12 @@ class Attempt {
   private async reportWithinStep(index: number, stepCount: number, done: number): Promise<void> {
     if (index !== this.reportedStepIndex) {
       this.reportedStepIndex = index;
-      this.reportedDone = 0;
+      this.reportedPart = 0;
     }
-    if (done < 1 && done - this.reportedDone >= STEP_PROGRESS_INTERVAL) {
-      this.reportedDone = done;
+    // The epsilon keeps 3 × 0.1 in the third part, where floating point would put it just short.
+    const part = Math.floor(done * STEP_PROGRESS_PARTS + 1e-9);
+    if (done < 1 && part > this.reportedPart) {
+      this.reportedPart = part;
       this.progress = percent(index + done, stepCount);
       await this.publish('progress', 'running');
     }

@@ -9,5 +9,9 @@ export class RunAbort extends Error {
 }
 
 export function abortReason(signal: AbortSignal): RunAbortReason | undefined {
-  return signal.aborted ? (signal.reason instanceof RunAbort ? signal.reason.reason : 'cancelled') : undefined;
+  return signal.aborted
+    ? signal.reason instanceof RunAbort
+      ? signal.reason.reason
+      : 'cancelled'
+    : undefined;
 }

@@ -22,5 +22,9 @@ export async function request<T = any>( // eslint-disable-line @typescript-eslin
     body: payload,
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (text ? JSON.parse(text) : undefined) as T,
+  };
 }

@@ -10,9 +10,12 @@ export interface RunningApp {
 }
 
 /** The whole service in this process, on a free port, against the given Redis. */
-export async function startApp(redisUrl: string, env: Record<string, string> = {}): Promise<RunningApp> {
+export async function startApp(
+  redisUrl: string,
+  env: Record<string, string> = {},
+): Promise<RunningApp> {
   const config = loadConfig({ REDIS_URL: redisUrl, PORT: '0', JOB_LOCK_MS: '5000', ...env });
-  const app = await createApp(config);
+  const app = await createApp(config, ['error', 'warn']);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -52,7 +52,9 @@ export class LiveClient {
     while (!this.of(id).some(until)) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new Error(`timed out waiting for an event of ${id}; got ${JSON.stringify(this.of(id))}`);
+        throw new Error(
+          `timed out waiting for an event of ${id}; got ${JSON.stringify(this.of(id))}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
@@ -67,7 +69,11 @@ export class LiveClient {
 
   /** Resolves with the job's events once its terminal event has arrived. */
   finished(id: string, timeoutMs?: number): Promise<AnalysisEvent[]> {
-    return this.waitFor(id, (event) => ['completed', 'failed', 'cancelled'].includes(event.type), timeoutMs);
+    return this.waitFor(
+      id,
+      (event) => ['completed', 'failed', 'cancelled'].includes(event.type),
+      timeoutMs,
+    );
   }
 
   close(): void {

@@ -2,7 +2,10 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsObject, IsString } from 'class-validator';
 
 export class CreateAnalysisDto {
-  @ApiProperty({ description: 'Name of the pipeline to run (see GET /pipelines).', example: 'demo' })
+  @ApiProperty({
+    description: 'Name of the pipeline to run (see GET /pipelines).',
+    example: 'demo',
+  })
   @IsString()
   @IsNotEmpty()
   pipeline!: string;

@@ -3,7 +3,11 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
 
 export class EventsQuery {
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Return events with seq greater than this.' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    default: 0,
+    description: 'Return events with seq greater than this.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'after must be an integer ≥ 0' })

@@ -56,7 +56,11 @@ export class JobFeed {
         await this.admit(socket, after);
       } catch (error) {
         // The client resubscribes with its last seq when it reconnects, and misses nothing.
-        this.deps.logger.warn({ msg: 'replay failed; disconnecting the socket', jobId: this.id, error: String(error) });
+        this.deps.logger.warn({
+          msg: 'replay failed; disconnecting the socket',
+          jobId: this.id,
+          error: String(error),
+        });
         socket.disconnect(true);
       }
     });

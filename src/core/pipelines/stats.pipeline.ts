@@ -1,0 +1,170 @@
+import type { PipelineDefinition, PipelineStep } from '../pipeline.types';
+import { correlation, correlationCost } from '../stats/correlation';
+import { histogram } from '../stats/histogram';
+import { Meter } from '../stats/metered';
+import { outliers } from '../stats/outliers';
+import { DEFAULT_BINS, MAX_BINS, readStatsInput } from '../stats/stats-input';
+import type {
+  ColumnSummary,
+  Correlation,
+  Histogram,
+  Outliers,
+  StatsInput,
+  StatsResult,
+  Table,
+} from '../stats/stats.types';
+import { summarize, summaryCost } from '../stats/summary';
+
+/** Held in memory by the runner between steps: the typed arrays never leave the process. */
+interface StatsState {
+  input: StatsInput;
+  table: Table;
+  summaries: ColumnSummary[];
+  /** Each column's present values, ascending. */
+  sorted: Float64Array[];
+  histograms: (Histogram | null)[];
+  outliers: (Outliers | null)[];
+  correlation: Correlation;
+}
+
+/** A value per numeric column, keyed by name in input order; fromEntries keeps a `__proto__` column. */
+function byColumn<T>(table: Table, values: readonly T[]): Record<string, T> {
+  return Object.fromEntries(table.columns.map((column, index) => [column.name, values[index]]));
+}
+
+const parse: PipelineStep<StatsState> = {
+  name: 'parse',
+  *run(state) {
+    const { table } = yield* readStatsInput(state.input);
+    const { rows, nonNumeric } = table;
+    const columns = table.columns.map((column) => column.name);
+    return { state: { ...state, table }, data: { rows, columns, nonNumeric } };
+  },
+};
+
+const summary: PipelineStep<StatsState> = {
+  name: 'summary',
+  *run(state) {
+    const { columns } = state.table;
+    const meter = new Meter(columns.reduce((total, column) => total + summaryCost(column), 0));
+    const summaries: ColumnSummary[] = [];
+    const sorted: Float64Array[] = [];
+    for (const column of columns) {
+      const outcome = yield* meter.run(summarize(column));
+      summaries.push(outcome.summary);
+      sorted.push(outcome.sorted);
+    }
+    return {
+      state: { ...state, summaries, sorted },
+      data: byColumn(state.table, summaries),
+    };
+  },
+};
+
+/** Counted per column as `bins` binary searches: a pass over the values is never needed. */
+const histogramStep: PipelineStep<StatsState> = {
+  name: 'histogram',
+  *run(state) {
+    const { bins } = state.input;
+    const meter = new Meter(state.sorted.length * bins);
+    const histograms: (Histogram | null)[] = [];
+    for (const sorted of state.sorted) {
+      histograms.push(sorted.length === 0 ? null : histogram(sorted, bins));
+      const checkpoint = meter.tick(bins);
+      if (checkpoint) yield checkpoint;
+    }
+    return { state: { ...state, histograms }, data: byColumn(state.table, histograms) };
+  },
+};
+
+const outliersStep: PipelineStep<StatsState> = {
+  name: 'outliers',
+  *run(state) {
+    const meter = new Meter(state.sorted.length);
+    const found: (Outliers | null)[] = [];
+    for (const [index, sorted] of state.sorted.entries()) {
+      const quartiles = state.summaries[index].quantiles;
+      found.push(quartiles && outliers(sorted, quartiles.p25, quartiles.p75));
+      const checkpoint = meter.tick(1);
+      if (checkpoint) yield checkpoint;
+    }
+    return { state: { ...state, outliers: found }, data: byColumn(state.table, found) };
+  },
+};
+
+const correlationStep: PipelineStep<StatsState> = {
+  name: 'correlation',
+  *run(state) {
+    const { table, summaries } = state;
+    // min and max differ only for a column with two distinct present values.
+    const columns = table.columns.map(({ name, values }, index) => ({
+      name,
+      values,
+      varies: summaries[index].min !== summaries[index].max,
+    }));
+    const meter = new Meter(correlationCost(columns, table.rows));
+    const result = yield* meter.run(correlation(columns));
+    return { state: { ...state, correlation: result }, data: result };
+  },
+};
+
+/** Profiles a numeric dataset: summary statistics, quantiles, histograms, outliers and correlations. */
+export const statsPipeline: PipelineDefinition<StatsInput, StatsState, StatsResult> = {
+  name: 'stats',
+  description:
+    'Profiles a numeric dataset given as columns or CSV: per-column summary statistics, quantiles, histogram and Tukey outliers, and pairwise Pearson correlation.',
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      columns: {
+        type: 'object',
+        description: 'Columns by name, all the same length; null is a missing value.',
+        additionalProperties: { type: 'array', items: { type: ['number', 'null'] } },
+      },
+      csv: {
+        type: 'string',
+        description:
+          'RFC 4180 CSV text whose first line names the columns. Cells are trimmed; an empty cell is a missing value; a column with a cell that is not a finite decimal number is listed as non-numeric.',
+      },
+      bins: {
+        type: 'integer',
+        minimum: 1,
+        maximum: MAX_BINS,
+        default: DEFAULT_BINS,
+        description: 'Histogram bins per column.',
+      },
+    },
+    oneOf: [{ required: ['columns'] }, { required: ['csv'] }],
+    examples: [
+      { columns: { height: [1.62, 1.75, null, 1.81], weight: [58, 72, 65, 80] }, bins: 4 },
+      { csv: 'height,weight,team\n1.62,58,red\n1.75,72,blue\n,65,red\n1.81,80,blue\n' },
+    ],
+  },
+  validate: function* (raw) {
+    return (yield* readStatsInput(raw)).input;
+  },
+  init: (input) => ({
+    input,
+    table: { rows: 0, columns: [], nonNumeric: [] },
+    summaries: [],
+    sorted: [],
+    histograms: [],
+    outliers: [],
+    correlation: { names: [], matrix: [] },
+  }),
+  steps: [parse, summary, histogramStep, outliersStep, correlationStep],
+  result: (state) => ({
+    rows: state.table.rows,
+    columns: byColumn(
+      state.table,
+      state.summaries.map((columnSummary, index) => ({
+        ...columnSummary,
+        histogram: state.histograms[index],
+        outliers: state.outliers[index],
+      })),
+    ),
+    nonNumeric: state.table.nonNumeric,
+    correlation: state.correlation,
+  }),
+};

@@ -1,0 +1,50 @@
+import { readCsv } from './csv';
+import type { Issues } from './issues';
+import { Meter } from './metered';
+import { cellValue } from './numeric';
+import type { NumericColumn, Table } from './stats.types';
+import type { Work } from '../pipeline.types';
+
+/** Reads CSV text into a table; every issue goes to `issues`, and the table is only sound without any. */
+export function* csvTable(text: string, issues: Issues): Work<Table> {
+  const builders: ColumnBuilder[] = [];
+  const { names, rows } = yield* new Meter(text.length).run(
+    readCsv(text, issues, (column, cell) => (builders[column] ??= new ColumnBuilder()).add(cell)),
+  );
+  const table: Table = { rows, columns: [], nonNumeric: [] };
+  names.forEach((name, index) => {
+    const builder = builders[index] ?? new ColumnBuilder();
+    if (builder.numeric) table.columns.push(builder.column(name));
+    else table.nonNumeric.push(name);
+  });
+  return table;
+}
+
+/** One column's values as rows arrive, until a cell that is not a number makes it non-numeric. */
+class ColumnBuilder {
+  numeric = true;
+  private values = new Float64Array(1024);
+  private length = 0;
+  private count = 0;
+
+  add(cell: string): void {
+    if (!this.numeric) return;
+    const value = cellValue(cell);
+    if (value === undefined) {
+      this.numeric = false;
+      this.values = new Float64Array(0);
+      return;
+    }
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(2 * this.length);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+    if (!Number.isNaN(value)) this.count++;
+  }
+
+  column(name: string): NumericColumn {
+    return { name, values: this.values.subarray(0, this.length), count: this.count };
+  }
+}

@@ -1,0 +1,188 @@
+import type { Issues } from './issues';
+import { SLICE, type Metered } from './metered';
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+const BOM = 0xfeff;
+
+/** Receives each data cell of a well-formed row, trimmed, with its column's index. */
+export type CellSink = (column: number, cell: string) => void;
+
+export interface CsvShape {
+  /** The header's cells, trimmed. */
+  names: string[];
+  /** Data records read, well-formed or not. */
+  rows: number;
+}
+
+interface CsvRecord {
+  /** Untrimmed. */
+  cells: string[];
+  /** The physical line the record starts on. */
+  line: number;
+  /** Why the record is malformed, naming its line. */
+  issue?: string;
+}
+
+/**
+ * Reads RFC 4180 text (comma separator, optional double quotes, LF or CRLF line ends, a leading
+ * BOM ignored): a header naming the columns, then data rows. Reports every malformed line to
+ * `issues`, hands the cells of well-formed rows to `sink` and yields the characters it has read.
+ */
+export function* readCsv(text: string, issues: Issues, sink: CellSink): Metered<CsvShape> {
+  const reader = new RecordReader(text);
+  if (reader.atEnd) {
+    issues.add('input.csv is empty: its first line must name the columns');
+    return { names: [], rows: 0 };
+  }
+  const header = reader.next();
+  const names = header.cells.map((cell) => cell.trim());
+  if (header.issue) {
+    issues.add(header.issue);
+    return { names, rows: 0 };
+  }
+  checkNames(names, issues);
+  let rows = 0;
+  let reported = 0;
+  while (!reader.atEnd) {
+    const { cells, line, issue } = reader.next();
+    rows++;
+    if (issue) issues.add(issue);
+    else if (cells.length !== names.length) {
+      issues.add(
+        `input.csv line ${line} has ${plural(cells.length, 'cell')} but the header has ${names.length}`,
+      );
+    } else {
+      for (let column = 0; column < cells.length; column++) sink(column, cells[column].trim());
+    }
+    if (reader.position - reported >= SLICE) {
+      yield reader.position - reported;
+      reported = reader.position;
+    }
+  }
+  yield text.length - reported;
+  return { names, rows };
+}
+
+function checkNames(names: string[], issues: Issues): void {
+  const seen = new Map<string, number>();
+  names.forEach((name, index) => {
+    const first = seen.get(name);
+    if (name === '') issues.add(`input.csv header: column ${index + 1} has an empty name`);
+    else if (first !== undefined) {
+      issues.add(`input.csv header names "${name}" twice (columns ${first + 1} and ${index + 1})`);
+    } else seen.set(name, index);
+  });
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Splits text into records, tracking physical lines; quote-free lines take a fast native path. */
+class RecordReader {
+  position: number;
+  private line = 1;
+  private nextQuote: number;
+
+  constructor(private readonly text: string) {
+    this.position = text.charCodeAt(0) === BOM ? 1 : 0;
+    this.nextQuote = this.findQuote();
+  }
+
+  get atEnd(): boolean {
+    return this.position >= this.text.length;
+  }
+
+  next(): CsvRecord {
+    const lineEnd = this.text.indexOf('\n', this.position);
+    const end = lineEnd === -1 ? this.text.length : lineEnd;
+    if (this.nextQuote < end) return this.quotedRecord();
+    // A CR before the LF stays in the last cell, which trimming removes.
+    const cells = this.text.slice(this.position, end).split(',');
+    this.position = end + 1;
+    return { cells, line: this.line++ };
+  }
+
+  private findQuote(): number {
+    const quote = this.text.indexOf('"', this.position);
+    return quote === -1 ? Infinity : quote;
+  }
+
+  private quotedRecord(): CsvRecord {
+    const record = this.readQuotedRecord();
+    this.nextQuote = this.findQuote();
+    return record;
+  }
+
+  private readQuotedRecord(): CsvRecord {
+    const { text } = this;
+    const cells: string[] = [];
+    const line = this.line;
+    for (;;) {
+      if (text.charCodeAt(this.position) === QUOTE) {
+        const cell = this.quotedCell();
+        if (cell === undefined) {
+          return {
+            cells,
+            line,
+            issue: `input.csv line ${line} has a quoted field that is never closed`,
+          };
+        }
+        cells.push(cell);
+      } else {
+        let end = this.position;
+        while (end < text.length && text.charCodeAt(end) !== COMMA && text.charCodeAt(end) !== LF) {
+          end++;
+        }
+        cells.push(text.slice(this.position, end));
+        this.position = end;
+      }
+      const code = text.charCodeAt(this.position);
+      if (code === COMMA) {
+        this.position++;
+      } else if (this.atEnd) {
+        return { cells, line };
+      } else if (code === LF || (code === CR && text.charCodeAt(this.position + 1) === LF)) {
+        this.position += code === LF ? 1 : 2;
+        this.line++;
+        return { cells, line };
+      } else {
+        // Only a closing quote stops a field elsewhere than at a comma or a line feed.
+        const issue = `input.csv line ${line} has text after a closing quote (a quoted field must end at a comma or a line end)`;
+        const lineEnd = text.indexOf('\n', this.position);
+        this.position = lineEnd === -1 ? text.length : lineEnd + 1;
+        this.line++;
+        return { cells, line, issue };
+      }
+    }
+  }
+
+  /** Reads the quoted field at `position`: its text with `""` unescaped, or undefined if it never closes. */
+  private quotedCell(): string | undefined {
+    const { text } = this;
+    let cell = '';
+    for (let from = this.position + 1; ;) {
+      const close = text.indexOf('"', from);
+      if (close === -1) {
+        this.position = text.length;
+        return undefined;
+      }
+      for (
+        let lf = text.indexOf('\n', from);
+        lf !== -1 && lf < close;
+        lf = text.indexOf('\n', lf + 1)
+      ) {
+        this.line++;
+      }
+      if (text.charCodeAt(close + 1) !== QUOTE) {
+        this.position = close + 1;
+        return cell + text.slice(from, close);
+      }
+      cell += text.slice(from, close + 1);
+      from = close + 2;
+    }
+  }
+}

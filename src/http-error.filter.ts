@@ -1,0 +1,35 @@
+import { STATUS_CODES } from 'node:http';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+
+/**
+ * Gives every HTTP error Nest's full shape, `{ statusCode, error, message }`,
+ * including those Fastify raises before a route runs (malformed JSON, body too large).
+ */
+@Catch(HttpException)
+export class HttpErrorFilter implements ExceptionFilter {
+  constructor(private readonly maxBodyBytes: number) {}
+
+  catch(exception: HttpException, host: ArgumentsHost): void {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const details =
+      status === 413
+        ? {
+            message: `Request body is larger than the limit of ${this.maxBodyBytes} bytes (MAX_BODY_BYTES)`,
+          }
+        : typeof response === 'string'
+          ? { message: response }
+          : response;
+    void host
+      .switchToHttp()
+      .getResponse<FastifyReply>()
+      .status(status)
+      .send({
+        statusCode: status,
+        error: STATUS_CODES[status] ?? 'Error',
+        message: exception.message,
+        ...details,
+      });
+  }
+}
