@@ -15,7 +15,7 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
     // Ids are up to 128 characters; Fastify's default would answer 414 above 100.
-    new FastifyAdapter({ bodyLimit: config.maxBodyBytes, maxParamLength: 256 }),
+    new FastifyAdapter({ bodyLimit: config.maxBodyBytes, routerOptions: { maxParamLength: 256 } }),
     { logger },
   );
   if (runsApi(config)) {

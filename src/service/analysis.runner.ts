@@ -103,7 +103,10 @@ class Attempt {
     try {
       switch (abortReason(this.signal)) {
         case 'cancelled':
-          await this.publish('cancelled', 'cancelled');
+          // Usually refused: whoever cancelled has already recorded it.
+          await this.publish('cancelled', 'cancelled').catch((refused: unknown) => {
+            if (!(refused instanceof Superseded)) throw refused;
+          });
           return { kind: 'cancelled' };
         case 'shutdown':
           await this.publish('retrying', 'queued', {

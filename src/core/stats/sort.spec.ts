@@ -1,0 +1,50 @@
+import { SLICE } from './metered';
+import { chunkedSort, SORT_CHUNK, sortCost } from './sort';
+
+/** mulberry32: a small seeded generator, so that every run sorts the same values. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sortReporting(values: Float64Array): { sorted: Float64Array; reports: number[] } {
+  const work = chunkedSort(values);
+  const reports: number[] = [];
+  for (;;) {
+    const next = work.next();
+    if (next.done) return { sorted: next.value, reports };
+    reports.push(next.value);
+  }
+}
+
+describe('chunkedSort', () => {
+  it.each([0, 1, 2, 100, SORT_CHUNK, SORT_CHUNK + 1, 3 * SORT_CHUNK + 17, 4 * SORT_CHUNK])(
+    'sorts %i values like a plain sort, reporting its work in slices',
+    (length) => {
+      const next = random(length);
+      // Few distinct values, so that the merges meet many ties.
+      const values = Float64Array.from({ length }, () => Math.floor(next() * 50) - 25);
+      const expected = values.slice().sort();
+      const { sorted, reports } = sortReporting(values);
+      expect(sorted).toEqual(expected);
+      expect(Math.max(0, ...reports)).toBeLessThanOrEqual(SLICE);
+      expect(reports.reduce((sum, count) => sum + count, 0)).toBe(sortCost(length));
+    },
+  );
+
+  it('sorts 1 000 000 values like a plain sort', () => {
+    const next = random(42);
+    const values = Float64Array.from({ length: 1_000_000 }, () => (next() - 0.5) * 1e6);
+    const expected = values.slice().sort();
+    const { sorted, reports } = sortReporting(values);
+    expect(sorted).toEqual(expected);
+    // 62 chunks, then 6 merge passes of every value.
+    expect(sortCost(1_000_000)).toBe(7_000_000);
+    expect(reports.reduce((sum, count) => sum + count, 0)).toBe(7_000_000);
+    expect(Math.max(...reports)).toBeLessThanOrEqual(SLICE);
+  });
+});
