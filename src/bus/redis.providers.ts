@@ -11,14 +11,19 @@ export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 const logger = new Logger('Redis');
 
 export function connectRedis(url: string, name: string): Redis {
-  const redis = new Redis(url, {
-    connectionName: name,
-    maxRetriesPerRequest: null,
-    lazyConnect: false,
+  const redis = new Redis(url, { connectionName: name, maxRetriesPerRequest: null });
+  // ioredis retries for ever: report an outage once, and its end.
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    logger.warn({ msg: 'redis connection lost; retrying', connection: name, error: error.message });
   });
-  redis.on('error', (error: Error) =>
-    logger.warn({ msg: 'redis connection error', connection: name, error: error.message }),
-  );
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger.log({ msg: 'redis connection back', connection: name });
+  });
   return redis;
 }
 

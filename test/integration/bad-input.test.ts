@@ -1,5 +1,11 @@
 import type { RedisServer } from '../../src/local-redis/redis-server';
-import { request } from '../support/http';
+import { type HttpAnswer, request } from '../support/http';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+}
 import { type RunningApp, startApp } from '../support/in-process-app';
 import { LiveClient } from '../support/live-client';
 import { startPrivateRedis } from '../support/private-redis';
@@ -27,7 +33,7 @@ async function client(): Promise<LiveClient> {
 }
 
 /** Nest's error shape: statusCode equal to the HTTP status, an error name, a message. */
-function expectError(answer: { status: number; body: any }, status: number, message: RegExp) {
+function expectError(answer: HttpAnswer<ErrorBody>, status: number, message: RegExp) {
   expect(answer.status).toBe(status);
   expect(answer.body.statusCode).toBe(status);
   expect(typeof answer.body.error).toBe('string');
@@ -40,7 +46,7 @@ async function analysisCount(): Promise<number> {
 }
 
 describe('bad input gets a 4xx that names the problem and changes nothing', () => {
-  const cases: [string, () => Promise<{ status: number; body: any }>, number, RegExp][] = [
+  const cases: [string, () => Promise<HttpAnswer<ErrorBody>>, number, RegExp][] = [
     [
       'unknown pipeline, listing the valid ones',
       () => request(service.url, 'POST', '/analyses', { pipeline: 'nope', input: {} }),
