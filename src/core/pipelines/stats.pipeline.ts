@@ -141,7 +141,7 @@ export const statsPipeline: PipelineDefinition<StatsInput, StatsState, StatsResu
       { csv: 'height,weight,team\n1.62,58,red\n1.75,72,blue\n,65,red\n1.81,80,blue\n' },
     ],
   },
-  validate: function* (raw) {
+  *validate(raw) {
     return (yield* readStatsInput(raw)).input;
   },
   init: (input) => ({

@@ -1,5 +1,6 @@
 import { CompensatedSum } from './compensated-sum';
 import { slices, type Metered } from './metered';
+import { isMissing } from './numeric';
 import type { Correlation } from './stats.types';
 
 export interface CorrelationColumn {
@@ -51,7 +52,7 @@ function* pearson(x: Float64Array, y: Float64Array): Metered<number | null> {
     for (let i = from; i < to; i++) {
       const a = x[i];
       const b = y[i];
-      if (Number.isNaN(a) || Number.isNaN(b)) continue;
+      if (isMissing(a) || isMissing(b)) continue;
       if (shared++ === 0) {
         firstX = a;
         firstY = b;
@@ -76,7 +77,7 @@ function* pearson(x: Float64Array, y: Float64Array): Metered<number | null> {
     for (let i = from; i < to; i++) {
       const dx = x[i] - meanX;
       const dy = y[i] - meanY;
-      if (Number.isNaN(dx) || Number.isNaN(dy)) continue;
+      if (isMissing(dx) || isMissing(dy)) continue;
       xy.add(dx * dy);
       xx.add(dx * dx);
       yy.add(dy * dy);

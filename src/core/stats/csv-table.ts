@@ -1,7 +1,7 @@
 import { readCsv } from './csv';
 import type { Issues } from './issues';
 import { Meter } from './metered';
-import { cellValue } from './numeric';
+import { cellValue, isMissing } from './numeric';
 import type { NumericColumn, Table } from './stats.types';
 import type { Work } from '../pipeline.types';
 
@@ -41,7 +41,7 @@ class ColumnBuilder {
       this.values = grown;
     }
     this.values[this.length++] = value;
-    if (!Number.isNaN(value)) this.count++;
+    if (!isMissing(value)) this.count++;
   }
 
   column(name: string): NumericColumn {

@@ -1,5 +1,6 @@
 import { CompensatedSum } from './compensated-sum';
 import { slices, type Metered } from './metered';
+import { isMissing } from './numeric';
 import { quantiles } from './quantile';
 import { chunkedSort, sortCost } from './sort';
 import type { ColumnSummary, NumericColumn } from './stats.types';
@@ -44,7 +45,7 @@ function* presentValues(values: Float64Array, count: number): Metered<Float64Arr
   const present = new Float64Array(count);
   let next = 0;
   for (const [from, to] of slices(0, values.length)) {
-    for (let i = from; i < to; i++) if (!Number.isNaN(values[i])) present[next++] = values[i];
+    for (let i = from; i < to; i++) if (!isMissing(values[i])) present[next++] = values[i];
     yield to - from;
   }
   return present;
