@@ -17,10 +17,10 @@ import {
 import { InputError } from '../core/input-error';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { applyEvent } from '../core/snapshot.reducer';
-import { runToCompletion } from '../core/work';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
+import { drive } from '../service/sliced-driver';
 import {
   ANALYSIS_QUEUE,
   type AnalysisJobData,
@@ -52,7 +52,7 @@ export class AnalysisService {
    * returns the existing job; a different request under that id is a conflict.
    */
   async create(pipeline: string, input: unknown, requestedId?: string): Promise<Creation> {
-    this.validate(pipeline, input);
+    await this.validate(pipeline, input);
     const id = requestedId ?? newAnalysisId();
     // Server ids are fresh UUIDs: only a client-chosen id can be requested twice.
     const fingerprint = requestedId ? requestFingerprint(pipeline, input) : '';
@@ -109,7 +109,8 @@ export class AnalysisService {
     return applyEvent(snapshot, { ...event, seq: appended.seq });
   }
 
-  private validate(pipeline: string, input: unknown): void {
+  /** Validation of a large dataset runs in slices, so that the API keeps serving others meanwhile. */
+  private async validate(pipeline: string, input: unknown): Promise<void> {
     const definition = this.pipelines.get(pipeline);
     if (!definition) {
       throw new BadRequestException(
@@ -117,7 +118,7 @@ export class AnalysisService {
       );
     }
     try {
-      runToCompletion(definition.validate(input));
+      await drive(definition.validate(input));
     } catch (error) {
       if (error instanceof InputError) throw new BadRequestException(error.issues);
       throw error;

@@ -39,7 +39,10 @@ export function startRedisServer(options: RedisServerOptions): Promise<RedisServ
     '--loglevel',
     'notice',
   ];
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const child = spawn('redis-server', args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
   // Never outlive the process that started it.
   const killOnExit = (): boolean => child.kill('SIGTERM');
   process.once('exit', killOnExit);

@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type {
   AnalysisError,
@@ -7,10 +6,11 @@ import type {
   AnalysisStatus,
 } from '../core/analysis.types';
 import { InputError } from '../core/input-error';
-import type { AnyPipeline, StepContext, Work } from '../core/pipeline.types';
+import type { AnyPipeline, StepContext } from '../core/pipeline.types';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { PUBLISHER, type Publisher } from './publisher.port';
 import { abortReason } from './run-abort';
+import { drive } from './sliced-driver';
 
 /** One attempt at one job. */
 export interface RunRequest {
@@ -33,8 +33,6 @@ export type RunOutcome =
   /** The job refused our events: it ended elsewhere or a newer attempt owns it. */
   | { kind: 'superseded' };
 
-/** The event loop is given a turn whenever a step has computed for this long. */
-const SLICE_MS = 10;
 /** Inside a step, progress is reported each time another tenth of it is done. */
 const STEP_PROGRESS_PARTS = 10;
 
@@ -63,7 +61,6 @@ export class AnalysisRunner {
 class Attempt {
   private progress = 0;
   private step: string | null = null;
-  private sliceStart = performance.now();
   /** The step and the tenth of it last reported by an in-step progress event. */
   private reportedStepIndex = -1;
   private reportedPart = 0;
@@ -78,14 +75,17 @@ class Attempt {
     try {
       await this.publish('started', 'running');
       if (!pipeline) throw new InputError(`unknown pipeline "${this.request.pipeline}"`);
-      const input: unknown = await this.drive(pipeline.validate(this.request.input));
+      const input: unknown = await drive(pipeline.validate(this.request.input), {
+        signal: this.signal,
+      });
       let state: unknown = pipeline.init(input);
       const steps = pipeline.steps;
       for (const [index, step] of steps.entries()) {
         this.step = step.name;
-        const outcome = await this.drive(step.run(state, randomContext), (done) =>
-          this.reportWithinStep(index, steps.length, done),
-        );
+        const outcome = await drive(step.run(state, randomContext), {
+          signal: this.signal,
+          onCheckpoint: (done) => this.reportWithinStep(index, steps.length, done),
+        });
         state = outcome.state;
         this.progress = percent(index + 1, steps.length);
         await this.publish('progress', 'running', { data: outcome.data });
@@ -134,29 +134,6 @@ class Attempt {
     }
     await this.publish('failed', 'failed', { error: reported });
     return { kind: 'failed', error: reported };
-  }
-
-  /** Advances work, honouring its waits and giving the event loop a turn every slice. */
-  private async drive<T>(
-    work: Work<T>,
-    onCheckpoint?: (done: number) => Promise<void>,
-  ): Promise<T> {
-    for (;;) {
-      this.signal.throwIfAborted();
-      const next = work.next();
-      if (next.done) return next.value;
-      const signal = next.value;
-      if ('waitMs' in signal) {
-        await sleep(signal.waitMs, undefined, { signal: this.signal });
-        this.sliceStart = performance.now();
-        continue;
-      }
-      if (performance.now() - this.sliceStart >= SLICE_MS) {
-        await nextTurn();
-        this.sliceStart = performance.now();
-      }
-      await onCheckpoint?.(signal.done);
-    }
   }
 
   private async reportWithinStep(index: number, stepCount: number, done: number): Promise<void> {

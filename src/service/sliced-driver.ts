@@ -1,0 +1,40 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import type { Work } from '../core/pipeline.types';
+
+/** The event loop gets a turn whenever work has computed for this long. */
+export const SLICE_MS = 10;
+
+export interface DriveOptions {
+  signal?: AbortSignal;
+  /** Called at each checkpoint with the fraction of the work done. */
+  onCheckpoint?: (done: number) => Promise<void> | void;
+}
+
+/**
+ * Advances pure work to its end: sleeps through its waits and yields to the
+ * event loop every SLICE_MS of computing, so timers, I/O, lock renewals and
+ * cancellation keep running beside it. Aborting the signal stops it at the next
+ * checkpoint or wait.
+ */
+export async function drive<T>(
+  work: Work<T>,
+  { signal, onCheckpoint }: DriveOptions = {},
+): Promise<T> {
+  let sliceStart = performance.now();
+  for (;;) {
+    signal?.throwIfAborted();
+    const next = work.next();
+    if (next.done) return next.value;
+    const instruction = next.value;
+    if ('waitMs' in instruction) {
+      await sleep(instruction.waitMs, undefined, { signal });
+      sliceStart = performance.now();
+      continue;
+    }
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+    await onCheckpoint?.(instruction.done);
+  }
+}
