@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
-import { ConfigError, loadConfig } from './config/app-config';
+import { loadConfig } from './config/app-config';
 import { ensureRedis } from './local-redis/ensure-redis';
 
 async function main(): Promise<void> {
@@ -24,6 +24,9 @@ async function main(): Promise<void> {
         });
     });
   }
+  if (config.apiKeys.length === 0) {
+    Logger.warn({ msg: 'API_KEYS is empty: authentication is off' }, 'Main');
+  }
   await app.listen(config.port, config.host);
   Logger.log(
     { msg: 'listening', role: config.role, url: await app.getUrl(), keyPrefix: config.keyPrefix },
@@ -32,10 +35,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof Error) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`${String(error)}\n`);
-  }
+  // One line a person can act on: configuration errors name their variable.
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
