@@ -1,4 +1,3 @@
-import type { RedisServer } from '../../src/local-redis/redis-server';
 import { type HttpAnswer, request } from '../support/http';
 
 interface ErrorBody {
@@ -6,31 +5,10 @@ interface ErrorBody {
   error: string;
   message: string | string[];
 }
-import { type RunningApp, startApp } from '../support/in-process-app';
-import { LiveClient } from '../support/live-client';
-import { startPrivateRedis } from '../support/private-redis';
+import { useService } from '../support/service-fixture';
 
-let redis: RedisServer;
-let service: RunningApp;
-const clients: LiveClient[] = [];
-
-beforeAll(async () => {
-  redis = await startPrivateRedis();
-  service = await startApp(redis.url, { MAX_BODY_BYTES: '65536' });
-});
-
-afterAll(async () => {
-  clients.forEach((client) => client.close());
-  await service?.close();
-  await redis?.stop();
-});
-
-async function client(): Promise<LiveClient> {
-  const live = new LiveClient(service.url);
-  clients.push(live);
-  await live.connected();
-  return live;
-}
+const fixture = useService({ MAX_BODY_BYTES: '65536' });
+const client = () => fixture.client();
 
 /** Nest's error shape: statusCode equal to the HTTP status, an error name, a message. */
 function expectError(answer: HttpAnswer<ErrorBody>, status: number, message: RegExp) {
@@ -42,52 +20,59 @@ function expectError(answer: HttpAnswer<ErrorBody>, status: number, message: Reg
 }
 
 async function analysisCount(): Promise<number> {
-  return (await request(service.url, 'GET', '/analyses?limit=200')).body.length;
+  return (await request(fixture.service.url, 'GET', '/analyses?limit=200')).body.length;
 }
 
 describe('bad input gets a 4xx that names the problem and changes nothing', () => {
   const cases: [string, () => Promise<HttpAnswer<ErrorBody>>, number, RegExp][] = [
     [
       'unknown pipeline, listing the valid ones',
-      () => request(service.url, 'POST', '/analyses', { pipeline: 'nope', input: {} }),
+      () => request(fixture.service.url, 'POST', '/analyses', { pipeline: 'nope', input: {} }),
       400,
       /Unknown pipeline "nope".*demo, stats/,
     ],
     [
       'missing pipeline',
-      () => request(service.url, 'POST', '/analyses', { input: {} }),
+      () => request(fixture.service.url, 'POST', '/analyses', { input: {} }),
       400,
       /pipeline/,
     ],
     [
       'input that is not an object',
-      () => request(service.url, 'POST', '/analyses', { pipeline: 'demo', input: 3 }),
+      () => request(fixture.service.url, 'POST', '/analyses', { pipeline: 'demo', input: 3 }),
       400,
       /input must be an object/,
     ],
     [
       'demo stepMs out of range',
       () =>
-        request(service.url, 'POST', '/analyses', { pipeline: 'demo', input: { stepMs: 60_001 } }),
+        request(fixture.service.url, 'POST', '/analyses', {
+          pipeline: 'demo',
+          input: { stepMs: 60_001 },
+        }),
       400,
       /input\.stepMs must be an integer from 0 to 60000/,
     ],
     [
       'demo unknown field',
-      () => request(service.url, 'POST', '/analyses', { pipeline: 'demo', input: { stepMS: 1 } }),
+      () =>
+        request(fixture.service.url, 'POST', '/analyses', {
+          pipeline: 'demo',
+          input: { stepMS: 1 },
+        }),
       400,
       /input\.stepMS is not a known field/,
     ],
     [
       'stats with neither columns nor csv',
-      () => request(service.url, 'POST', '/analyses', { pipeline: 'stats', input: {} }),
+      () => request(fixture.service.url, 'POST', '/analyses', { pipeline: 'stats', input: {} }),
       400,
       /columns or csv/,
     ],
     [
       'stats csv row of the wrong length, naming the line',
       () =>
-        request(service.url, 'POST', '/analyses', {
+        request(fixture.service.url, 'POST', '/analyses', {
           pipeline: 'stats',
           input: { csv: 'a,b\n1,2\n3\n' },
         }),
@@ -97,7 +82,7 @@ describe('bad input gets a 4xx that names the problem and changes nothing', () =
     [
       'stats bins out of range',
       () =>
-        request(service.url, 'POST', '/analyses', {
+        request(fixture.service.url, 'POST', '/analyses', {
           pipeline: 'stats',
           input: { columns: { a: [1] }, bins: 0 },
         }),
@@ -106,20 +91,28 @@ describe('bad input gets a 4xx that names the problem and changes nothing', () =
     ],
     [
       'unexpected top-level property',
-      () => request(service.url, 'POST', '/analyses', { pipeline: 'demo', input: {}, extra: 1 }),
+      () =>
+        request(fixture.service.url, 'POST', '/analyses', {
+          pipeline: 'demo',
+          input: {},
+          extra: 1,
+        }),
       400,
       /extra should not exist/,
     ],
     [
       'malformed JSON',
-      () => request(service.url, 'POST', '/analyses', undefined, { raw: '{"pipeline": "demo",' }),
+      () =>
+        request(fixture.service.url, 'POST', '/analyses', undefined, {
+          raw: '{"pipeline": "demo",',
+        }),
       400,
       /JSON/i,
     ],
     [
       'a body over MAX_BODY_BYTES',
       () =>
-        request(service.url, 'POST', '/analyses', {
+        request(fixture.service.url, 'POST', '/analyses', {
           pipeline: 'demo',
           input: { input: 'x'.repeat(70_000) },
         }),
@@ -128,61 +121,65 @@ describe('bad input gets a 4xx that names the problem and changes nothing', () =
     ],
     [
       'invalid id in PUT',
-      () => request(service.url, 'PUT', '/analyses/not%20valid', { pipeline: 'demo', input: {} }),
+      () =>
+        request(fixture.service.url, 'PUT', '/analyses/not%20valid', {
+          pipeline: 'demo',
+          input: {},
+        }),
       400,
       /Invalid id/,
     ],
     [
       'invalid id in GET',
-      () => request(service.url, 'GET', `/analyses/${'x'.repeat(129)}`),
+      () => request(fixture.service.url, 'GET', `/analyses/${'x'.repeat(129)}`),
       400,
       /Invalid id/,
     ],
     [
       'unknown id',
-      () => request(service.url, 'GET', '/analyses/does-not-exist'),
+      () => request(fixture.service.url, 'GET', '/analyses/does-not-exist'),
       404,
       /does-not-exist/,
     ],
     [
       'events of an unknown id',
-      () => request(service.url, 'GET', '/analyses/does-not-exist/events'),
+      () => request(fixture.service.url, 'GET', '/analyses/does-not-exist/events'),
       404,
       /does-not-exist/,
     ],
     [
       'events after a negative seq',
-      () => request(service.url, 'GET', '/analyses/x/events?after=-1'),
+      () => request(fixture.service.url, 'GET', '/analyses/x/events?after=-1'),
       400,
       /after must be an integer/,
     ],
     [
       'cancel of an unknown id',
-      () => request(service.url, 'DELETE', '/analyses/does-not-exist'),
+      () => request(fixture.service.url, 'DELETE', '/analyses/does-not-exist'),
       404,
       /does-not-exist/,
     ],
     [
       'list with an unknown status',
-      () => request(service.url, 'GET', '/analyses?status=done'),
+      () => request(fixture.service.url, 'GET', '/analyses?status=done'),
       400,
       /status must be one of/,
     ],
     [
       'list with limit 0',
-      () => request(service.url, 'GET', '/analyses?limit=0'),
+      () => request(fixture.service.url, 'GET', '/analyses?limit=0'),
       400,
       /limit must be an integer from 1 to 200/,
     ],
     [
       'list with limit 201',
-      () => request(service.url, 'GET', '/analyses?limit=201'),
+      () => request(fixture.service.url, 'GET', '/analyses?limit=201'),
       400,
       /limit must be an integer from 1 to 200/,
     ],
     [
       'list with limit abc',
-      () => request(service.url, 'GET', '/analyses?limit=abc'),
+      () => request(fixture.service.url, 'GET', '/analyses?limit=abc'),
       400,
       /limit must be an integer from 1 to 200/,
     ],
@@ -196,7 +193,7 @@ describe('bad input gets a 4xx that names the problem and changes nothing', () =
 
   it('answers 409 to a PUT of a different request under a taken id, and 409 to cancelling a finished job', async () => {
     const live = await client();
-    const first = await request(service.url, 'PUT', '/analyses/my-job-1', {
+    const first = await request(fixture.service.url, 'PUT', '/analyses/my-job-1', {
       pipeline: 'demo',
       input: { stepMs: 0 },
     });
@@ -205,7 +202,7 @@ describe('bad input gets a 4xx that names the problem and changes nothing', () =
     await live.subscribe({ id: 'my-job-1' });
     await live.finished('my-job-1');
 
-    const same = await request(service.url, 'PUT', '/analyses/my-job-1', {
+    const same = await request(fixture.service.url, 'PUT', '/analyses/my-job-1', {
       input: { stepMs: 0 },
       pipeline: 'demo',
     });
@@ -213,7 +210,7 @@ describe('bad input gets a 4xx that names the problem and changes nothing', () =
     expect(same.body).toMatchObject({ id: 'my-job-1', status: 'completed', lastSeq: 5 });
 
     expectError(
-      await request(service.url, 'PUT', '/analyses/my-job-1', {
+      await request(fixture.service.url, 'PUT', '/analyses/my-job-1', {
         pipeline: 'demo',
         input: { stepMs: 1 },
       }),
@@ -221,16 +218,18 @@ describe('bad input gets a 4xx that names the problem and changes nothing', () =
       /already exists with a different pipeline or input/,
     );
     expectError(
-      await request(service.url, 'DELETE', '/analyses/my-job-1'),
+      await request(fixture.service.url, 'DELETE', '/analyses/my-job-1'),
       409,
       /already ended \(completed\)/,
     );
-    expect((await request(service.url, 'GET', '/analyses/my-job-1/events')).body).toHaveLength(5);
+    expect(
+      (await request(fixture.service.url, 'GET', '/analyses/my-job-1/events')).body,
+    ).toHaveLength(5);
   });
 
   it('still runs a job to completion after all that bad input', async () => {
     const live = await client();
-    const created = await request(service.url, 'POST', '/analyses', {
+    const created = await request(fixture.service.url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { stepMs: 0 },
     });
@@ -264,7 +263,7 @@ describe('malformed socket messages', () => {
 
   it('answers an after beyond the last seq with invalid', async () => {
     const live = await client();
-    const created = await request(service.url, 'POST', '/analyses', {
+    const created = await request(fixture.service.url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { stepMs: 0 },
     });
@@ -278,7 +277,7 @@ describe('malformed socket messages', () => {
   it('does not disturb another client following a job while one sends garbage', async () => {
     const watcher = await client();
     const vandal = await client();
-    const created = await request(service.url, 'POST', '/analyses', {
+    const created = await request(fixture.service.url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { stepMs: 100 },
     });
@@ -298,7 +297,7 @@ describe('malformed socket messages', () => {
 
   it('stops sending a job to a socket that unsubscribed', async () => {
     const live = await client();
-    const created = await request(service.url, 'POST', '/analyses', {
+    const created = await request(fixture.service.url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { stepMs: 300 },
     });

@@ -1,31 +1,9 @@
 import type { AnalysisEvent } from '../../src/core/analysis.types';
 import { request } from '../support/http';
-import { type RunningApp, startApp } from '../support/in-process-app';
-import { LiveClient } from '../support/live-client';
-import { startPrivateRedis } from '../support/private-redis';
-import type { RedisServer } from '../../src/local-redis/redis-server';
+import { useService } from '../support/service-fixture';
 
-let redis: RedisServer;
-let service: RunningApp;
-const clients: LiveClient[] = [];
-
-beforeAll(async () => {
-  redis = await startPrivateRedis();
-  service = await startApp(redis.url);
-});
-
-afterAll(async () => {
-  clients.forEach((client) => client.close());
-  await service?.close();
-  await redis?.stop();
-});
-
-async function client(): Promise<LiveClient> {
-  const live = new LiveClient(service.url);
-  clients.push(live);
-  await live.connected();
-  return live;
-}
+const fixture = useService();
+const client = () => fixture.client();
 
 function shape(events: AnalysisEvent[]) {
   return events.map(({ seq, type, status, progress, step, attempt }) => ({
@@ -49,7 +27,7 @@ const DEMO_SEQUENCE = [
 describe('demo pipeline, end to end in one process', () => {
   it('streams exactly queued, started, progress 50, progress 100, completed to a subscriber', async () => {
     const live = await client();
-    const created = await request(service.url, 'POST', '/analyses', {
+    const created = await request(fixture.service.url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { input: { hello: 'world' }, stepMs: 200 },
     });
@@ -83,7 +61,7 @@ describe('demo pipeline, end to end in one process', () => {
       expect(new Date(event.at).toISOString()).toBe(event.at);
     });
 
-    const snapshot = await request(service.url, 'GET', `/analyses/${id}`);
+    const snapshot = await request(fixture.service.url, 'GET', `/analyses/${id}`);
     expect(snapshot.body).toMatchObject({
       status: 'completed',
       progress: 100,
@@ -99,7 +77,7 @@ describe('demo pipeline, end to end in one process', () => {
 
   it('replays the whole history to a subscriber that arrives after the job finished', async () => {
     const first = await client();
-    const { body } = await request(service.url, 'POST', '/analyses', {
+    const { body } = await request(fixture.service.url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { stepMs: 0 },
     });
@@ -112,14 +90,14 @@ describe('demo pipeline, end to end in one process', () => {
     const replayed = await late.finished(body.id);
     expect(replayed).toEqual(live);
 
-    const fromRest = await request(service.url, 'GET', `/analyses/${body.id}/events`);
+    const fromRest = await request(fixture.service.url, 'GET', `/analyses/${body.id}/events`);
     expect(fromRest.body).toEqual(live);
-    const tail = await request(service.url, 'GET', `/analyses/${body.id}/events?after=3`);
+    const tail = await request(fixture.service.url, 'GET', `/analyses/${body.id}/events?after=3`);
     expect(tail.body.map((event: AnalysisEvent) => event.seq)).toEqual([4, 5]);
   });
 
   it('resumes with after: a reconnecting client gets each later event once, in order', async () => {
-    const { body } = await request(service.url, 'POST', '/analyses', {
+    const { body } = await request(fixture.service.url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { stepMs: 300 },
     });
@@ -140,7 +118,7 @@ describe('demo pipeline, end to end in one process', () => {
     const watchers = await Promise.all([client(), client(), client()]);
     const ids: string[] = [];
     for (let i = 0; i < 3; i += 1) {
-      const { body } = await request(service.url, 'POST', '/analyses', {
+      const { body } = await request(fixture.service.url, 'POST', '/analyses', {
         pipeline: 'demo',
         input: { stepMs: 50 },
       });
@@ -158,10 +136,8 @@ describe('demo pipeline, end to end in one process', () => {
   });
 
   it('works over HTTP long-polling as well as WebSocket', async () => {
-    const polling = new LiveClient(service.url, ['polling']);
-    clients.push(polling);
-    await polling.connected();
-    const { body } = await request(service.url, 'POST', '/analyses', {
+    const polling = await fixture.client(['polling']);
+    const { body } = await request(fixture.service.url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { stepMs: 0 },
     });

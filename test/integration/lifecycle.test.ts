@@ -5,29 +5,20 @@ import { type RedisServer, startRedisServer } from '../../src/local-redis/redis-
 import { EventStore } from '../../src/bus/event-store';
 import { waitUntil } from '../support/wait';
 import { request } from '../support/http';
-import { type RunningApp, startApp } from '../support/in-process-app';
-import { LiveClient } from '../support/live-client';
+import { startApp } from '../support/in-process-app';
+import type { LiveClient } from '../support/live-client';
 import { startPrivateRedis } from '../support/private-redis';
+import { useService } from '../support/service-fixture';
 
-let redis: RedisServer;
-let service: RunningApp;
+const fixture = useService({ WORKER_CONCURRENCY: '2' });
 let live: LiveClient;
 
 beforeAll(async () => {
-  redis = await startPrivateRedis();
-  service = await startApp(redis.url, { WORKER_CONCURRENCY: '2' });
-  live = new LiveClient(service.url);
-  await live.connected();
-});
-
-afterAll(async () => {
-  live?.close();
-  await service?.close();
-  await redis?.stop();
+  live = await fixture.client();
 });
 
 async function start(input: object, pipeline = 'demo'): Promise<string> {
-  const created = await request(service.url, 'POST', '/analyses', { pipeline, input });
+  const created = await request(fixture.service.url, 'POST', '/analyses', { pipeline, input });
   expect(created.status).toBe(202);
   await live.subscribe({ id: created.body.id });
   return created.body.id as string;
@@ -37,7 +28,7 @@ describe('job lifecycle on a real Redis and BullMQ worker', () => {
   it('cancels a running job: 202 with the cancelled snapshot, and cancelled is the last event', async () => {
     const id = await start({ stepMs: 30_000 });
     await live.waitFor(id, (event) => event.type === 'started');
-    const cancelled = await request(service.url, 'DELETE', `/analyses/${id}`);
+    const cancelled = await request(fixture.service.url, 'DELETE', `/analyses/${id}`);
     expect(cancelled.status).toBe(202);
     expect(cancelled.body).toMatchObject({ id, status: 'cancelled', lastSeq: 3 });
     expect(cancelled.body.finishedAt).not.toBeNull();
@@ -46,7 +37,9 @@ describe('job lifecycle on a real Redis and BullMQ worker', () => {
     // The worker stopped the job rather than finishing it: a later job gets a free slot at once.
     const next = await start({ stepMs: 0 });
     expect((await live.finished(next, 10_000)).pop()?.type).toBe('completed');
-    expect((await request(service.url, 'GET', `/analyses/${id}/events`)).body).toHaveLength(3);
+    expect((await request(fixture.service.url, 'GET', `/analyses/${id}/events`)).body).toHaveLength(
+      3,
+    );
   });
 
   it('cancels a queued job before any worker takes it', async () => {
@@ -54,16 +47,16 @@ describe('job lifecycle on a real Redis and BullMQ worker', () => {
     const busy = [await start({ stepMs: 30_000 }), await start({ stepMs: 30_000 })];
     await Promise.all(busy.map((id) => live.waitFor(id, (event) => event.type === 'started')));
     const waiting = await start({ stepMs: 0 });
-    const cancelled = await request(service.url, 'DELETE', `/analyses/${waiting}`);
+    const cancelled = await request(fixture.service.url, 'DELETE', `/analyses/${waiting}`);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', attempt: 0 });
-    for (const id of busy) await request(service.url, 'DELETE', `/analyses/${id}`);
+    for (const id of busy) await request(fixture.service.url, 'DELETE', `/analyses/${id}`);
     await Promise.all(busy.map((id) => live.finished(id)));
     expect((await live.finished(waiting)).map((event) => event.type)).toEqual([
       'queued',
       'cancelled',
     ]);
     const queue = new Queue(ANALYSIS_QUEUE, {
-      connection: redisOptionsFromUrl(redis.url),
+      connection: redisOptionsFromUrl(fixture.redis.url),
       prefix: 'ras',
     });
     expect(await queue.getJob(bullJobId(waiting))).toBeUndefined();
@@ -77,23 +70,27 @@ describe('job lifecycle on a real Redis and BullMQ worker', () => {
       await start({ stepMs: 0 }),
     ];
     await Promise.all(ids.map((id) => live.finished(id)));
-    const latest = await request(service.url, 'GET', '/analyses?limit=2');
+    const latest = await request(fixture.service.url, 'GET', '/analyses?limit=2');
     expect(latest.body.map((snapshot: { id: string }) => snapshot.id)).toEqual([ids[2], ids[1]]);
-    const completed = await request(service.url, 'GET', '/analyses?status=completed&limit=200');
+    const completed = await request(
+      fixture.service.url,
+      'GET',
+      '/analyses?status=completed&limit=200',
+    );
     expect(
       completed.body.every((snapshot: { status: string }) => snapshot.status === 'completed'),
     ).toBe(true);
     expect(completed.body.map((snapshot: { id: string }) => snapshot.id)).toEqual(
       expect.arrayContaining(ids),
     );
-    const cancelled = await request(service.url, 'GET', '/analyses?status=cancelled');
+    const cancelled = await request(fixture.service.url, 'GET', '/analyses?status=cancelled');
     expect(cancelled.body.some((snapshot: { id: string }) => ids.includes(snapshot.id))).toBe(
       false,
     );
   });
 
   it('describes every pipeline with its steps and input schema', async () => {
-    const pipelines = await request(service.url, 'GET', '/pipelines');
+    const pipelines = await request(fixture.service.url, 'GET', '/pipelines');
     expect(pipelines.status).toBe(200);
     expect(pipelines.body.map((pipeline: { name: string }) => pipeline.name)).toEqual([
       'demo',
@@ -115,9 +112,9 @@ describe('job lifecycle on a real Redis and BullMQ worker', () => {
   it('fails a job whose queued payload does not pass validation, without retrying it', async () => {
     // A payload that skipped the API (another producer, an older version): the worker checks it too.
     const id = 'forged-payload';
-    await service.app.get(EventStore).create(id, 'stats', '');
+    await fixture.service.app.get(EventStore).create(id, 'stats', '');
     const queue = new Queue(ANALYSIS_QUEUE, {
-      connection: redisOptionsFromUrl(redis.url),
+      connection: redisOptionsFromUrl(fixture.redis.url),
       prefix: 'ras',
     });
     await queue.add(
@@ -133,18 +130,18 @@ describe('job lifecycle on a real Redis and BullMQ worker', () => {
       message: expect.stringMatching(/line 2/),
       code: 'invalid_input',
     });
-    const snapshot = await request(service.url, 'GET', `/analyses/${id}`);
+    const snapshot = await request(fixture.service.url, 'GET', `/analyses/${id}`);
     expect(snapshot.body).toMatchObject({ status: 'failed', error: events[2].error, attempt: 1 });
   });
 
   it('serves liveness, and readiness while Redis answers', async () => {
-    expect((await request(service.url, 'GET', '/health/live')).status).toBe(200);
-    const ready = await request(service.url, 'GET', '/health/ready');
+    expect((await request(fixture.service.url, 'GET', '/health/live')).status).toBe(200);
+    const ready = await request(fixture.service.url, 'GET', '/health/ready');
     expect(ready).toMatchObject({ status: 200, body: { status: 'ok', redis: 'up' } });
   });
 
   it('serves the OpenAPI document', async () => {
-    const docs = await request(service.url, 'GET', '/docs-json');
+    const docs = await request(fixture.service.url, 'GET', '/docs-json');
     expect(docs.status).toBe(200);
     expect(Object.keys(docs.body.paths)).toEqual(
       expect.arrayContaining([
