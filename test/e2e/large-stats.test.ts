@@ -62,7 +62,9 @@ describe('a 1 000 000-value stats analysis', () => {
     // One attempt: the lock was renewed all along, so no other worker was handed the job.
     expect(events.filter((event) => event.type === 'started')).toHaveLength(1);
     const steps = events.filter((event) => event.type === 'progress').map((event) => event.step);
-    expect(new Set(steps)).toEqual(new Set(['parse', 'summary', 'histogram', 'outliers', 'correlation']));
+    expect(new Set(steps)).toEqual(
+      new Set(['parse', 'summary', 'histogram', 'outliers', 'correlation']),
+    );
     const progress = events.map((event) => event.progress);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
 
@@ -75,7 +77,9 @@ describe('a 1 000 000-value stats analysis', () => {
     const mean = column.reduce((sum, value) => sum + value, 0) / VALUES;
     const result = events[events.length - 1].data as {
       rows: number;
-      columns: { x: { count: number; mean: number; min: number; max: number; quantiles: { p50: number } } };
+      columns: {
+        x: { count: number; mean: number; min: number; max: number; quantiles: { p50: number } };
+      };
     };
     expect(result.rows).toBe(VALUES);
     expect(result.columns.x.count).toBe(VALUES);
