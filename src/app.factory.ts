@@ -1,10 +1,11 @@
-import { Logger, type LoggerService, type LogLevel, ValidationPipe } from '@nestjs/common';
+import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { HttpErrorFilter } from './http-error.filter';
+import { HttpErrorFilter } from './http/http-error.filter';
+import { RequestValidationPipe } from './http/request-validation.pipe';
 import { type AppConfig, runsApi } from './config/app-config';
 
 /** Builds the application for a configuration, ready to listen: shared by main and the tests. */
@@ -21,9 +22,7 @@ export async function createApp(
   if (runsApi(config)) {
     app.useWebSocketAdapter(new IoAdapter(app));
     app.useGlobalFilters(new HttpErrorFilter(config.maxBodyBytes));
-    app.useGlobalPipes(
-      new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-    );
+    app.useGlobalPipes(new RequestValidationPipe());
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
