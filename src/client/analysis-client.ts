@@ -1,0 +1,167 @@
+import { io, type Socket } from 'socket.io-client';
+import type { AnalysisEvent, AnalysisSnapshot, AnalysisStatus } from '../core/analysis.types';
+import type { PipelineDescription } from '../core/pipelines/pipeline.registry';
+import { ApiError, errorBody } from './api-error';
+import { JobWatch, type WatchHost, type WatchOptions } from './job-watch';
+
+export { ApiError, SubscribeError } from './api-error';
+export type { ApiErrorBody, SubscribeErrorCode } from './api-error';
+export type { WatchOptions } from './job-watch';
+
+/**
+ * The live connection, for a UI to show: `connecting` until the first
+ * connect, `live` while connected, `reconnecting` after losing it (watches
+ * resume by themselves), `closed` after `close()`.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+export interface StartRequest {
+  pipeline: string;
+  input: Record<string, unknown>;
+  /** A client-chosen id (`PUT`): repeating the same request returns the same job. */
+  id?: string;
+}
+
+export interface ListQuery {
+  status?: AnalysisStatus;
+  limit?: number;
+}
+
+/** After the service closed the connection on purpose, wait this long before connecting again. */
+const SERVER_DISCONNECT_RETRY_MS = 1_000;
+
+/**
+ * The service's typed client, in the browser and in Node: REST through
+ * `fetch`, live events through one Socket.IO connection (WebSocket only, so
+ * no sticky sessions are needed) shared by every `watch`.
+ */
+export class AnalysisClient {
+  private connection: Socket | undefined;
+  private state: ConnectionState = 'idle';
+  private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  private readonly watches = new Set<JobWatch>();
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly host: WatchHost;
+
+  /** `baseUrl` like `http://127.0.0.1:3000`; empty (the default) means the page's own origin. */
+  constructor(private readonly baseUrl = '') {
+    this.host = { socket: () => this.socket(), release: (watch) => this.release(watch) };
+  }
+
+  pipelines(): Promise<PipelineDescription[]> {
+    return this.request('GET', '/pipelines');
+  }
+
+  start({ pipeline, input, id }: StartRequest): Promise<AnalysisSnapshot> {
+    return id === undefined
+      ? this.request('POST', '/analyses', { pipeline, input })
+      : this.request('PUT', `/analyses/${encodeURIComponent(id)}`, { pipeline, input });
+  }
+
+  get(id: string): Promise<AnalysisSnapshot> {
+    return this.request('GET', `/analyses/${encodeURIComponent(id)}`);
+  }
+
+  events(id: string, after = 0): Promise<AnalysisEvent[]> {
+    return this.request('GET', `/analyses/${encodeURIComponent(id)}/events?after=${after}`);
+  }
+
+  list({ status, limit }: ListQuery = {}): Promise<AnalysisSnapshot[]> {
+    const query = new URLSearchParams();
+    if (status !== undefined) query.set('status', status);
+    if (limit !== undefined) query.set('limit', String(limit));
+    const search = query.toString();
+    return this.request('GET', search ? `/analyses?${search}` : '/analyses');
+  }
+
+  cancel(id: string): Promise<AnalysisSnapshot> {
+    return this.request('DELETE', `/analyses/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * The job's events with `seq > after`, each once and in order, ending after
+   * the terminal event. Survives dropped connections: on every reconnect it
+   * subscribes again from the last `seq` it delivered. Throws `SubscribeError`
+   * when the service refuses (unknown id, `after` past the job's end).
+   */
+  watch(id: string, options: WatchOptions = {}): AsyncIterableIterator<AnalysisEvent> {
+    const watch = new JobWatch(id, this.host, options);
+    this.watches.add(watch);
+    watch.begin();
+    return watch;
+  }
+
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  /** Calls `listener` on every change of the connection state; returns how to stop. */
+  onConnectionState(listener: (state: ConnectionState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Closes the live connection; every watch ends after what it has buffered. */
+  close(): void {
+    clearTimeout(this.retryTimer);
+    this.watches.forEach((watch) => watch.stop());
+    this.connection?.close();
+    this.setState('closed');
+  }
+
+  /** Connects on first use, so that a client used only for REST opens no socket. */
+  private socket(): Socket {
+    if (this.connection) return this.connection;
+    const socket = io(`${this.baseUrl}/analyses`, {
+      transports: ['websocket'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3_000,
+    });
+    socket.on('connect', () => {
+      this.setState('live');
+      this.watches.forEach((watch) => void watch.subscribe());
+    });
+    socket.on('disconnect', (reason) => {
+      this.setState('reconnecting');
+      // Socket.IO reconnects by itself after a lost connection, but not when the server ended it.
+      if (reason === 'io server disconnect') {
+        this.retryTimer = setTimeout(() => socket.connect(), SERVER_DISCONNECT_RETRY_MS);
+      }
+    });
+    socket.on('analysis.event', (event: AnalysisEvent) => {
+      this.watches.forEach((watch) => {
+        if (watch.id === event.id) watch.receive(event);
+      });
+    });
+    this.connection = socket;
+    this.setState('connecting');
+    return socket;
+  }
+
+  private release(watch: JobWatch): void {
+    if (!this.watches.delete(watch)) return;
+    const { connection } = this;
+    const stillFollowed = [...this.watches].some((other) => other.id === watch.id);
+    // The server keeps one subscription per socket and job: leave it to the other watches.
+    if (!stillFollowed && connection?.connected) connection.emit('unsubscribe', { id: watch.id });
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.state || this.state === 'closed') return;
+    this.state = state;
+    this.stateListeners.forEach((listener) => listener(state));
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      throw new ApiError(response.status, errorBody(response.status, response.statusText, text));
+    }
+    return JSON.parse(text) as T;
+  }
+}
