@@ -4,17 +4,25 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import type { AnyPipeline } from './core/pipeline.types';
+import { PIPELINES } from './core/pipelines';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { type AppConfig, runsApi } from './config/app-config';
 
+export interface AppOptions {
+  logger?: LoggerService | LogLevel[] | false;
+  /** The pipelines to offer and run; every registered pipeline by default. */
+  pipelines?: readonly AnyPipeline[];
+}
+
 /** Builds the application for a configuration, ready to listen: shared by main and the tests. */
 export async function createApp(
   config: AppConfig,
-  logger: LoggerService | LogLevel[] | false = new Logger(),
+  { logger = new Logger(), pipelines = PIPELINES }: AppOptions = {},
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
+    AppModule.forRoot(config, pipelines),
     // Ids are up to 128 characters; Fastify's default would answer 414 above 100.
     new FastifyAdapter({ bodyLimit: config.maxBodyBytes, routerOptions: { maxParamLength: 256 } }),
     { logger },

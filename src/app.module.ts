@@ -4,12 +4,13 @@ import { AnalysisModule } from './analysis/analysis.module';
 import { BusModule } from './bus/bus.module';
 import { redisOptionsFromUrl } from './bus/redis-url';
 import type { AppConfig } from './config/app-config';
+import type { AnyPipeline } from './core/pipeline.types';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, pipelines: readonly AnyPipeline[]): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -20,7 +21,7 @@ export class AppModule {
           prefix: config.keyPrefix,
         }),
         HealthModule,
-        AnalysisModule.forRole(config),
+        AnalysisModule.forRole(config, pipelines),
       ],
     };
   }

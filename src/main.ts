@@ -9,7 +9,10 @@ async function main(): Promise<void> {
   Logger.overrideLogger(logger);
   const config = loadConfig();
   const localRedis = await ensureRedis(config);
-  const app = await createApp({ ...config, redisUrl: localRedis?.url ?? config.redisUrl }, logger);
+  const app = await createApp(
+    { ...config, redisUrl: localRedis?.url ?? config.redisUrl },
+    { logger },
+  );
   // Nest's own shutdown hooks re-raise the signal; stopping here lets a drained process exit 0.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

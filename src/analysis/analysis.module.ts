@@ -2,13 +2,16 @@ import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/co
 import { BullModule, Processor } from '@nestjs/bullmq';
 import { type AppConfig, runsApi, runsWorker } from '../config/app-config';
 import { AnalysisRunner } from '../service/analysis.runner';
-import { pipelineRegistryProvider } from '../service/pipeline-registry.provider';
+import type { AnyPipeline } from '../core/pipeline.types';
+import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { ANALYSIS_QUEUE } from './analysis-job';
 import { AnalysisController } from './analysis.controller';
 import { AnalysisGateway } from './analysis.gateway';
 import { AnalysisProcessor } from './analysis.processor';
+import { AnalysisStreamController } from './analysis-stream.controller';
 import { AnalysisService } from './analysis.service';
 import { PipelinesController } from './pipelines.controller';
+import { SseStreams } from './stream/sse-streams';
 
 /**
  * Everything about analyses, assembled for a role: the API (controllers,
@@ -17,12 +20,14 @@ import { PipelinesController } from './pipelines.controller';
  */
 @Module({})
 export class AnalysisModule {
-  static forRole(config: AppConfig): DynamicModule {
+  static forRole(config: AppConfig, pipelines: readonly AnyPipeline[]): DynamicModule {
     const controllers: Type[] = [];
-    const providers: Provider[] = [pipelineRegistryProvider];
+    const providers: Provider[] = [
+      { provide: PipelineRegistry, useValue: new PipelineRegistry(pipelines) },
+    ];
     if (runsApi(config)) {
-      controllers.push(AnalysisController, PipelinesController);
-      providers.push(AnalysisService, AnalysisGateway);
+      controllers.push(AnalysisController, AnalysisStreamController, PipelinesController);
+      providers.push(AnalysisService, AnalysisGateway, SseStreams);
     }
     if (runsWorker(config)) {
       // Worker options come from configuration, known only now: apply the decorator here.

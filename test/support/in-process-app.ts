@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory';
+import type { AnyPipeline } from '../../src/core/pipeline.types';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 
 export interface RunningApp {
@@ -13,9 +14,10 @@ export interface RunningApp {
 export async function startApp(
   redisUrl: string,
   env: Record<string, string> = {},
+  pipelines?: readonly AnyPipeline[],
 ): Promise<RunningApp> {
   const config = loadConfig({ REDIS_URL: redisUrl, PORT: '0', JOB_LOCK_MS: '5000', ...env });
-  const app = await createApp(config, ['error', 'warn']);
+  const app = await createApp(config, { logger: ['error', 'warn'], pipelines });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

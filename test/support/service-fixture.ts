@@ -1,3 +1,4 @@
+import type { AnyPipeline } from '../../src/core/pipeline.types';
 import type { RedisServer } from '../../src/local-redis/redis-server';
 import { type RunningApp, startApp } from './in-process-app';
 import { LiveClient } from './live-client';
@@ -14,14 +15,17 @@ export interface ServiceFixture {
  * For a test file: a private Redis and the whole service in this process,
  * started before its tests and stopped after them.
  */
-export function useService(env: Record<string, string> = {}): ServiceFixture {
+export function useService(
+  env: Record<string, string> = {},
+  pipelines?: readonly AnyPipeline[],
+): ServiceFixture {
   let redis: RedisServer | undefined;
   let service: RunningApp | undefined;
   const clients: LiveClient[] = [];
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
-    service = await startApp(redis.url, env);
+    service = await startApp(redis.url, env, pipelines);
   });
 
   afterAll(async () => {
