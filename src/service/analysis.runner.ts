@@ -61,8 +61,7 @@ export class AnalysisRunner {
 class Attempt {
   private progress = 0;
   private step: string | null = null;
-  /** The step and the tenth of it last reported by an in-step progress event. */
-  private reportedStepIndex = -1;
+  /** The tenth of the current step last reported by an in-step progress event. */
   private reportedPart = 0;
 
   constructor(
@@ -82,6 +81,7 @@ class Attempt {
       const steps = pipeline.steps;
       for (const [index, step] of steps.entries()) {
         this.step = step.name;
+        this.reportedPart = 0;
         const outcome = await drive(step.run(state, randomContext), {
           signal: this.signal,
           onCheckpoint: (done) => this.reportWithinStep(index, steps.length, done),
@@ -137,10 +137,6 @@ class Attempt {
   }
 
   private async reportWithinStep(index: number, stepCount: number, done: number): Promise<void> {
-    if (index !== this.reportedStepIndex) {
-      this.reportedStepIndex = index;
-      this.reportedPart = 0;
-    }
     // The epsilon keeps 3 × 0.1 in the third part, where floating point would put it just short.
     const part = Math.floor(done * STEP_PROGRESS_PARTS + 1e-9);
     if (done < 1 && part > this.reportedPart) {
