@@ -3,8 +3,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY nest-cli.json tsconfig.json tsconfig.build.json ./
-COPY src ./src
+COPY . .
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
