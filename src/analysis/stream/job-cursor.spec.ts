@@ -1,0 +1,138 @@
+import type { AnalysisEvent } from '../../core/analysis.types';
+import type { ChannelSubscriber } from '../../bus/channel.subscriber';
+import type { EventStore } from '../../bus/event-store';
+import { JobCursor } from './job-cursor';
+
+function event(seq: number, type: AnalysisEvent['type'] = 'progress'): AnalysisEvent {
+  const status = type === 'completed' ? 'completed' : 'running';
+  return { id: 'job', seq, type, status, progress: seq, step: null, attempt: 1, at: '' };
+}
+
+/** A fake of the event log and the channel that keeps what the cursor relies on: order and hints. */
+function setup(logLength: number, after = 0) {
+  const log = Array.from({ length: logLength }, (_, index) => event(index + 1));
+  const handlers = new Set<(message: string) => void>();
+  const resyncs = new Set<() => void>();
+  let afterRead: () => void = () => undefined;
+  let failReads = false;
+  const store = {
+    events: async (_id: string, from: number) => {
+      if (failReads) throw new Error('Redis is down');
+      const events = log.slice(from);
+      afterRead();
+      return events;
+    },
+  } as unknown as EventStore;
+  const subscriber = {
+    subscribe: async (_channel: string, handler: (message: string) => void) => {
+      handlers.add(handler);
+    },
+    unsubscribe: async (_channel: string, handler: (message: string) => void) => {
+      handlers.delete(handler);
+    },
+    onResync: (listener: () => void) => {
+      resyncs.add(listener);
+      return () => resyncs.delete(listener);
+    },
+  } as unknown as ChannelSubscriber;
+  const delivered: number[] = [];
+  const ends: unknown[] = [];
+  const cursor = new JobCursor(
+    'job',
+    after,
+    { store, subscriber, channel: 'job:live' },
+    { event: (next) => delivered.push(next.seq), end: (error) => ends.push(error ?? 'done') },
+  );
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  return {
+    cursor,
+    delivered,
+    ends,
+    handlers,
+    resyncs,
+    settle,
+    /** Appends to the log and, unless `lost`, announces it on the channel as the Lua script does. */
+    publish(next: AnalysisEvent, lost = false) {
+      log.push(next);
+      if (!lost) handlers.forEach((handler) => handler(JSON.stringify(next)));
+    },
+    afterNextRead(hook: () => void) {
+      afterRead = () => {
+        afterRead = () => undefined;
+        hook();
+      };
+    },
+    failReads() {
+      failReads = true;
+    },
+  };
+}
+
+describe('JobCursor', () => {
+  it('delivers the history after `after`, then live events, each once and in order', async () => {
+    const feed = setup(3, 1);
+    await feed.cursor.open();
+    expect(feed.delivered).toEqual([2, 3]);
+    feed.publish(event(4));
+    await feed.settle();
+    expect(feed.delivered).toEqual([2, 3, 4]);
+  });
+
+  it('misses no event published while it reads the history: it subscribed first', async () => {
+    const feed = setup(2);
+    // Not in what the read returns: only the channel can bring it.
+    feed.afterNextRead(() => feed.publish(event(3)));
+    await feed.cursor.open();
+    await feed.settle();
+    expect(feed.delivered).toEqual([1, 2, 3]);
+  });
+
+  it('fills a gap in the messages from the log, and drops repeated messages', async () => {
+    const feed = setup(1);
+    await feed.cursor.open();
+    feed.publish(event(2), true);
+    feed.publish(event(3));
+    feed.publish(event(3));
+    await feed.settle();
+    expect(feed.delivered).toEqual([1, 2, 3]);
+  });
+
+  it('catches up when the subscriber connection comes back', async () => {
+    const feed = setup(1);
+    await feed.cursor.open();
+    feed.publish(event(2), true);
+    feed.resyncs.forEach((resync) => resync());
+    await feed.settle();
+    expect(feed.delivered).toEqual([1, 2]);
+  });
+
+  it('ends after the terminal event and stops listening', async () => {
+    const feed = setup(1);
+    await feed.cursor.open();
+    feed.publish(event(2, 'completed'));
+    await feed.settle();
+    expect(feed.delivered).toEqual([1, 2]);
+    expect(feed.ends).toEqual(['done']);
+    expect(feed.handlers.size).toBe(0);
+    expect(feed.resyncs.size).toBe(0);
+  });
+
+  it('stops listening, without ending through the sink, when the reader leaves', async () => {
+    const feed = setup(1);
+    await feed.cursor.open();
+    feed.cursor.close();
+    feed.publish(event(2));
+    await feed.settle();
+    expect(feed.delivered).toEqual([1]);
+    expect(feed.ends).toEqual([]);
+    expect(feed.handlers.size).toBe(0);
+  });
+
+  it('ends with the error when the log cannot be read', async () => {
+    const feed = setup(1);
+    feed.failReads();
+    await feed.cursor.open();
+    expect(feed.ends).toEqual([new Error('Redis is down')]);
+    expect(feed.handlers.size).toBe(0);
+  });
+});
