@@ -1,9 +1,19 @@
 import { BadRequestException, Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { isTerminal } from '../core/analysis.types';
 import { AnalysisIdPipe } from './analysis-id.pipe';
 import { AnalysisService } from './analysis.service';
 import { EventsQuery } from './dto/events.query';
+import { HttpErrorDto } from './dto/http-error.dto';
 import { SseStreams } from './stream/sse-streams';
 
 /**
@@ -11,6 +21,7 @@ import { SseStreams } from './stream/sse-streams';
  * Socket.IO subscription's guarantees: history then live, each `seq` once and
  * in order, ending after the terminal event.
  */
+@ApiTags('analyses')
 @Controller('analyses')
 export class AnalysisStreamController {
   constructor(
@@ -19,6 +30,36 @@ export class AnalysisStreamController {
   ) {}
 
   @Get(':id/stream')
+  @ApiOperation({
+    summary: "An analysis's events as Server-Sent Events",
+    description:
+      'Every event with seq > after (or > Last-Event-ID), history first and then live, each once and in order; the stream ends after the terminal event. Each message has `id:` = seq, `event: analysis.event` and `data:` = the event as JSON (an EventSource listens with `addEventListener("analysis.event", …)`). A comment line `: heartbeat` comes every 15 s; `retry: 1000` asks an EventSource to reconnect after 1 s, sending Last-Event-ID.',
+  })
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description:
+      'The seq of the last event received; wins over `after`. Sent by an EventSource when it reconnects.',
+  })
+  @ApiOkResponse({
+    description: 'A `text/event-stream` of AnalysisEvent messages.',
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string', description: 'Messages whose data is an AnalysisEvent.' },
+        example:
+          'retry: 1000\n\nid: 1\nevent: analysis.event\ndata: {"id":"3f0c…","seq":1,"type":"queued","status":"queued","progress":0,"step":null,"attempt":0,"at":"2026-01-01T00:00:00.000Z"}\n\n',
+      },
+    },
+  })
+  @ApiNoContentResponse({
+    description:
+      'The analysis has ended and the client already has its last event: nothing to stream (an EventSource stops reconnecting).',
+  })
+  @ApiBadRequestResponse({
+    type: HttpErrorDto,
+    description: 'Invalid id, `after` or Last-Event-ID, or a position past the last event.',
+  })
+  @ApiNotFoundResponse({ type: HttpErrorDto, description: 'No analysis has this id.' })
   async stream(
     @Param('id', AnalysisIdPipe) id: string,
     @Query() query: EventsQuery,

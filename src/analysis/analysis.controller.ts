@@ -24,13 +24,24 @@ import type { FastifyReply } from 'fastify';
 import type { AnalysisEvent, AnalysisSnapshot } from '../core/analysis.types';
 import { AnalysisIdPipe } from './analysis-id.pipe';
 import { AnalysisService, type Creation } from './analysis.service';
+import { AnalysisEventDto } from './dto/analysis-event.dto';
+import { AnalysisSnapshotDto } from './dto/analysis-snapshot.dto';
 import { CreateAnalysisDto } from './dto/create-analysis.dto';
 import { EventsQuery } from './dto/events.query';
+import { HttpErrorDto } from './dto/http-error.dto';
 import { ListAnalysesQuery } from './dto/list-analyses.query';
+
+const LOCATION = {
+  Location: { description: 'The analysis: `/analyses/{id}`.', schema: { type: 'string' } },
+};
 
 /** REST for analyses: validates, delegates to AnalysisService, shapes the HTTP answer. */
 @ApiTags('analyses')
-@ApiBadRequestResponse({ description: 'Invalid id, body or query; the message names the problem.' })
+@ApiBadRequestResponse({
+  type: HttpErrorDto,
+  description:
+    'Invalid id, body or query: unknown pipeline (the message lists the valid ones), input the pipeline rejects (naming the field), malformed JSON.',
+})
 @Controller('analyses')
 export class AnalysisController {
   constructor(private readonly analyses: AnalysisService) {}
@@ -38,8 +49,15 @@ export class AnalysisController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Start an analysis with a server-generated id' })
-  @ApiAcceptedResponse({ description: 'Queued; `Location` names the new analysis.' })
-  @ApiPayloadTooLargeResponse({ description: 'Body larger than MAX_BODY_BYTES.' })
+  @ApiAcceptedResponse({
+    type: AnalysisSnapshotDto,
+    headers: LOCATION,
+    description: 'Queued; `Location` names the new analysis.',
+  })
+  @ApiPayloadTooLargeResponse({
+    type: HttpErrorDto,
+    description: 'Body larger than MAX_BODY_BYTES.',
+  })
   async create(
     @Body() body: CreateAnalysisDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -49,9 +67,25 @@ export class AnalysisController {
 
   @Put(':id')
   @ApiOperation({ summary: 'Start an analysis under a client-chosen id (idempotent)' })
-  @ApiAcceptedResponse({ description: 'Created and queued.' })
-  @ApiOkResponse({ description: 'The same request was made before: its current snapshot.' })
-  @ApiConflictResponse({ description: 'The id is taken by a different request.' })
+  @ApiAcceptedResponse({
+    type: AnalysisSnapshotDto,
+    headers: LOCATION,
+    description: 'Created and queued.',
+  })
+  @ApiOkResponse({
+    type: AnalysisSnapshotDto,
+    headers: LOCATION,
+    description:
+      'The same request was made before (even if it has finished): its current snapshot.',
+  })
+  @ApiConflictResponse({
+    type: HttpErrorDto,
+    description: 'The id is taken by a different pipeline or input.',
+  })
+  @ApiPayloadTooLargeResponse({
+    type: HttpErrorDto,
+    description: 'Body larger than MAX_BODY_BYTES.',
+  })
   async put(
     @Param('id', AnalysisIdPipe) id: string,
     @Body() body: CreateAnalysisDto,
@@ -62,20 +96,23 @@ export class AnalysisController {
 
   @Get()
   @ApiOperation({ summary: 'Recent analyses, newest first' })
+  @ApiOkResponse({ type: [AnalysisSnapshotDto] })
   list(@Query() query: ListAnalysesQuery): Promise<AnalysisSnapshot[]> {
     return this.analyses.list(query.limit, query.status);
   }
 
   @Get(':id')
   @ApiOperation({ summary: "An analysis's snapshot" })
-  @ApiNotFoundResponse({ description: 'No analysis has this id.' })
+  @ApiOkResponse({ type: AnalysisSnapshotDto })
+  @ApiNotFoundResponse({ type: HttpErrorDto, description: 'No analysis has this id.' })
   get(@Param('id', AnalysisIdPipe) id: string): Promise<AnalysisSnapshot> {
     return this.analyses.get(id);
   }
 
   @Get(':id/events')
   @ApiOperation({ summary: "An analysis's events with seq > after, in order" })
-  @ApiNotFoundResponse({ description: 'No analysis has this id.' })
+  @ApiOkResponse({ type: [AnalysisEventDto] })
+  @ApiNotFoundResponse({ type: HttpErrorDto, description: 'No analysis has this id.' })
   events(
     @Param('id', AnalysisIdPipe) id: string,
     @Query() query: EventsQuery,
@@ -86,9 +123,12 @@ export class AnalysisController {
   @Delete(':id')
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a queued or running analysis' })
-  @ApiAcceptedResponse({ description: 'Cancelled: the snapshot after cancellation.' })
-  @ApiNotFoundResponse({ description: 'No analysis has this id.' })
-  @ApiConflictResponse({ description: 'The analysis already ended.' })
+  @ApiAcceptedResponse({
+    type: AnalysisSnapshotDto,
+    description: 'Cancelled: the snapshot after cancellation.',
+  })
+  @ApiNotFoundResponse({ type: HttpErrorDto, description: 'No analysis has this id.' })
+  @ApiConflictResponse({ type: HttpErrorDto, description: 'The analysis already ended.' })
   cancel(@Param('id', AnalysisIdPipe) id: string): Promise<AnalysisSnapshot> {
     return this.analyses.cancel(id);
   }

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PipelineRegistry, type PipelineDescription } from '../core/pipelines/pipeline.registry';
+import { PipelineDescriptionDto } from './dto/pipeline-description.dto';
 
 @ApiTags('pipelines')
 @Controller('pipelines')
@@ -9,7 +10,7 @@ export class PipelinesController {
 
   @Get()
   @ApiOperation({ summary: 'The pipelines this service runs, with their steps and input schema' })
-  @ApiOkResponse({ description: '[{ name, description, steps, input }]' })
+  @ApiOkResponse({ type: [PipelineDescriptionDto] })
   list(): PipelineDescription[] {
     return this.pipelines.describe();
   }

@@ -1,5 +1,10 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type Redis from 'ioredis';
 import { REDIS } from '../bus/redis.providers';
 
@@ -11,14 +16,45 @@ export class HealthController {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   @Get('live')
-  @ApiOkResponse({ description: 'The process is up and its event loop turns.' })
+  @ApiOperation({ summary: 'Liveness: the process runs' })
+  @ApiOkResponse({
+    description: 'The process is up and its event loop turns.',
+    schema: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['ok'] } },
+      example: { status: 'ok' },
+    },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  @ApiOkResponse({ description: 'Redis answers: the process can take work.' })
-  @ApiServiceUnavailableResponse({ description: 'Redis does not answer.' })
+  @ApiOperation({ summary: 'Readiness: Redis answers' })
+  @ApiOkResponse({
+    description: 'Redis answers: the process can take work.',
+    schema: {
+      type: 'object',
+      required: ['status', 'redis'],
+      properties: {
+        status: { type: 'string', enum: ['ok'] },
+        redis: { type: 'string', enum: ['up'] },
+      },
+      example: { status: 'ok', redis: 'up' },
+    },
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'Redis does not answer.',
+    schema: {
+      type: 'object',
+      properties: {
+        statusCode: { type: 'integer', example: 503 },
+        error: { type: 'string', example: 'Service Unavailable' },
+        message: { type: 'string', example: 'Redis does not answer: no reply within 1000 ms' },
+      },
+    },
+  })
   async ready(): Promise<{ status: 'ok'; redis: 'up' }> {
     try {
       await withTimeout(this.redis.ping(), READY_TIMEOUT_MS);
