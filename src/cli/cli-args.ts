@@ -1,0 +1,123 @@
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Usage:
+  npm run cli -- run <pipeline> [options]   run a pipeline in this process (no Redis, no service)
+      --csv <file>       stats: the dataset, a CSV file with a header row
+      --bins <n>         stats: histogram bins per column (default 20)
+      --step-ms <n>      demo: how long each step waits, in milliseconds (default 500)
+      --input <json>     the whole input as JSON; the options above are merged into it
+    Prints the result as JSON on stdout, and a progress bar on stderr when it is a terminal.
+
+  npm run cli -- watch <id> [--url <url>] [--after <n>]
+      follow an analysis of a running service (default url http://127.0.0.1:3000),
+      printing its events as JSON lines on stdout until the last one
+
+Exit status: 0 completed; 1 failed, cancelled or unreachable; 2 usage error; 130 interrupted.`;
+
+/** The command line is wrong: print the message and the usage, exit 2. */
+export class UsageError extends Error {}
+
+/** An expected failure (a missing file): print the message, exit 1. */
+export class CliError extends Error {}
+
+export type Command =
+  | { name: 'help' }
+  | {
+      name: 'run';
+      pipeline: string;
+      csv?: string;
+      bins?: number;
+      stepMs?: number;
+      input: Record<string, unknown>;
+    }
+  | { name: 'watch'; id: string; url: string; after: number };
+
+export const DEFAULT_URL = 'http://127.0.0.1:3000';
+
+export function parseCommand(argv: string[]): Command {
+  const [name, ...rest] = argv;
+  switch (name) {
+    case 'run':
+      return parseRun(rest);
+    case 'watch':
+      return parseWatch(rest);
+    case undefined:
+      throw new UsageError('Name a command: run or watch.');
+    case 'help':
+    case '--help':
+    case '-h':
+      return { name: 'help' };
+    default:
+      throw new UsageError(`Unknown command "${name}". Commands: run, watch, help.`);
+  }
+}
+
+function parseRun(argv: string[]): Command {
+  const { values, positionals } = parse(argv, {
+    csv: { type: 'string' },
+    bins: { type: 'string' },
+    'step-ms': { type: 'string' },
+    input: { type: 'string' },
+  });
+  const [pipeline, ...extra] = positionals;
+  if (!pipeline) throw new UsageError('run needs a pipeline name, like: run stats --csv data.csv');
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+  return {
+    name: 'run',
+    pipeline,
+    input: values.input === undefined ? {} : jsonObject(values.input),
+    ...(values.csv === undefined ? {} : { csv: values.csv }),
+    ...(values.bins === undefined ? {} : { bins: integer('--bins', values.bins) }),
+    ...(values['step-ms'] === undefined ? {} : { stepMs: integer('--step-ms', values['step-ms']) }),
+  };
+}
+
+function parseWatch(argv: string[]): Command {
+  const { values, positionals } = parse(argv, {
+    url: { type: 'string', default: DEFAULT_URL },
+    after: { type: 'string', default: '0' },
+  });
+  if (positionals.length !== 1) throw new UsageError('watch needs one analysis id.');
+  const url = values.url ?? DEFAULT_URL;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--url must be a URL like ${DEFAULT_URL} (got "${url}").`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`--url must start with http:// or https:// (got "${url}").`);
+  }
+  const after = integer('--after', values.after ?? '0');
+  if (after < 0) throw new UsageError('--after must be an integer ≥ 0.');
+  return { name: 'watch', id: positionals[0], url: url.replace(/\/+$/, ''), after };
+}
+
+type Options = Record<string, { type: 'string'; default?: string }>;
+
+function parse(argv: string[], options: Options) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function integer(option: string, raw: string): number {
+  if (!/^-?\d+$/.test(raw.trim()))
+    throw new UsageError(`${option} must be an integer (got "${raw}").`);
+  return Number(raw);
+}
+
+function jsonObject(raw: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new UsageError(`--input is not JSON: ${error instanceof Error ? error.message : error}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError('--input must be a JSON object, like \'{"stepMs": 100}\'.');
+  }
+  return value as Record<string, unknown>;
+}
