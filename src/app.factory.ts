@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
 import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,6 +12,9 @@ import { PIPELINES } from './core/pipelines';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { type AppConfig, runsApi } from './config/app-config';
+
+/** The dataview's built assets; `..` leads to the project from dist/ and, in tests, from src/ alike. */
+const DATAVIEW_DIR = join(__dirname, '..', 'dist', 'dataview');
 
 export interface AppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -42,6 +48,19 @@ export async function createApp(
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    await serveDataview(app);
   }
   return app;
+}
+
+/** The dataview at `/`: one route per built file (not a wildcard), so no API route is shadowed. */
+async function serveDataview(app: NestFastifyApplication): Promise<void> {
+  if (!existsSync(join(DATAVIEW_DIR, 'index.html'))) {
+    new Logger('Dataview').warn({
+      msg: 'not built (npm run build): / serves nothing',
+      dir: DATAVIEW_DIR,
+    });
+    return;
+  }
+  await app.register(fastifyStatic, { root: DATAVIEW_DIR, wildcard: false, index: ['index.html'] });
 }

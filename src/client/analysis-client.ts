@@ -91,6 +91,11 @@ export class AnalysisClient {
     return watch;
   }
 
+  /** Opens the live connection now rather than at the first `watch`, e.g. to show its state. */
+  connect(): void {
+    this.socket();
+  }
+
   get connectionState(): ConnectionState {
     return this.state;
   }
