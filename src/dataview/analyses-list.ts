@@ -5,6 +5,16 @@ import { formatAge, formatPercent } from './format';
 import { isOver } from './job-model';
 
 const LIMIT = 25;
+
+/** A row's elements, kept across renders and updated in place: a click never lands on a replaced one. */
+interface Row {
+  item: HTMLLIElement;
+  link: HTMLAnchorElement;
+  dot: HTMLSpanElement;
+  when: HTMLSpanElement;
+  fill: HTMLElement;
+  state: HTMLSpanElement;
+}
 /** New analyses (from other tabs, the CLI, other api processes) have no push channel: look again this often. */
 const REFRESH_MS = 5_000;
 
@@ -17,6 +27,7 @@ export class AnalysesList {
   private readonly watching = new Map<string, AbortController>();
   private selected: string | undefined;
   private readonly list = h('ul', { class: 'analyses' });
+  private readonly rows = new Map<string, Row>();
 
   constructor(
     root: HTMLElement,
@@ -113,47 +124,57 @@ export class AnalysesList {
 
   private render(): void {
     if (this.snapshots.length === 0) {
+      this.rows.clear();
       replace(this.list, h('li', { class: 'none' }, 'No analyses yet.'));
       return;
     }
-    replace(
-      this.list,
-      this.snapshots.map((snapshot) =>
-        h(
-          'li',
-          {},
-          h(
-            'a',
-            {
-              href: `#/analyses/${snapshot.id}`,
-              class: snapshot.id === this.selected ? 'analysis selected' : 'analysis',
-              'data-id': snapshot.id,
-              'data-status': snapshot.status,
-            },
-            h('span', { class: `dot ${snapshot.status}`, title: snapshot.status }),
-            h(
-              'span',
-              { class: 'what' },
-              h('strong', {}, snapshot.pipeline),
-              h('code', {}, snapshot.id.slice(0, 8)),
-            ),
-            h('span', { class: 'when' }, formatAge(snapshot.createdAt)),
-            h(
-              'span',
-              {
-                class: 'mini-progress',
-                title: `${snapshot.status} · ${formatPercent(snapshot.progress)}`,
-              },
-              h('i', { class: snapshot.status, style: `width:${snapshot.progress}%` }),
-            ),
-            h(
-              'span',
-              { class: 'state' },
-              snapshot.status === 'running' ? formatPercent(snapshot.progress) : snapshot.status,
-            ),
-          ),
-        ),
+    const items = this.snapshots.map((snapshot) => this.update(this.rowFor(snapshot), snapshot));
+    const shown = new Set(this.snapshots.map((snapshot) => snapshot.id));
+    for (const id of this.rows.keys()) if (!shown.has(id)) this.rows.delete(id);
+    const current = [...this.list.children];
+    if (items.length !== current.length || items.some((item, index) => item !== current[index])) {
+      this.list.replaceChildren(...items);
+    }
+  }
+
+  private rowFor(snapshot: AnalysisSnapshot): Row {
+    const known = this.rows.get(snapshot.id);
+    if (known) return known;
+    const row: Row = {
+      link: h('a', { href: `#/analyses/${snapshot.id}`, 'data-id': snapshot.id }),
+      dot: h('span', {}),
+      when: h('span', { class: 'when' }),
+      fill: h('i', {}),
+      state: h('span', { class: 'state' }),
+      item: h('li', {}),
+    };
+    row.link.append(
+      row.dot,
+      h(
+        'span',
+        { class: 'what' },
+        h('strong', {}, snapshot.pipeline),
+        h('code', {}, snapshot.id.slice(0, 8)),
       ),
+      row.when,
+      h('span', { class: 'mini-progress' }, row.fill),
+      row.state,
     );
+    row.item.append(row.link);
+    this.rows.set(snapshot.id, row);
+    return row;
+  }
+
+  private update(row: Row, snapshot: AnalysisSnapshot): HTMLLIElement {
+    const { status, progress } = snapshot;
+    row.link.className = snapshot.id === this.selected ? 'analysis selected' : 'analysis';
+    row.link.dataset.status = status;
+    row.dot.className = `dot ${status}`;
+    row.dot.title = status;
+    row.when.textContent = formatAge(snapshot.createdAt);
+    row.fill.className = status;
+    row.fill.style.width = `${progress}%`;
+    row.state.textContent = status === 'running' ? formatPercent(progress) : status;
+    return row.item;
   }
 }

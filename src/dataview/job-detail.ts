@@ -20,8 +20,15 @@ export class JobDetail {
   private ticker: ReturnType<typeof setInterval> | undefined;
   /** What the results were last drawn from: redrawn only when a step adds to them. */
   private resultsKey = '';
+  private cancelling = false;
   private readonly parts = {
-    header: h('div', { class: 'detail-header' }),
+    title: h('div', {}),
+    /** Made once and kept: one replaced at each event could swallow a click. */
+    cancel: h(
+      'button',
+      { class: 'button danger cancel', type: 'button', onclick: () => void this.cancel() },
+      'Cancel',
+    ),
     banner: h(
       'div',
       { class: 'banner', hidden: true },
@@ -85,6 +92,7 @@ export class JobDetail {
     clearInterval(this.ticker);
     this.job = undefined;
     this.resultsKey = '';
+    this.cancelling = false;
   }
 
   private layout(): void {
@@ -95,7 +103,7 @@ export class JobDetail {
     replace(parts.results);
     replace(
       this.root,
-      parts.header,
+      h('div', { class: 'detail-header' }, parts.title, parts.cancel),
       parts.banner,
       parts.progress,
       parts.apiError,
@@ -151,36 +159,22 @@ export class JobDetail {
   }
 
   private renderHeader(job: JobView): void {
-    const cancel = h(
-      'button',
-      {
-        class: 'button danger cancel',
-        type: 'button',
-        disabled: isOver(job.status),
-        onclick: () => void this.cancel(job.id, cancel),
-      },
-      'Cancel',
-    );
+    this.parts.cancel.disabled = isOver(job.status) || this.cancelling;
     replace(
-      this.parts.header,
+      this.parts.title,
       h(
-        'div',
+        'h2',
         {},
-        h(
-          'h2',
-          {},
-          h('span', { class: 'pipeline' }, job.pipeline),
-          h('span', { class: `status-badge ${job.status}`, 'data-status': job.status }, job.status),
-        ),
-        h(
-          'p',
-          { class: 'meta' },
-          h('code', { 'data-job-id': job.id }, job.id),
-          ` · created ${new Date(job.createdAt).toLocaleString()}`,
-          job.attempt > 0 && ` · attempt ${job.attempt}`,
-        ),
+        h('span', { class: 'pipeline' }, job.pipeline),
+        h('span', { class: `status-badge ${job.status}`, 'data-status': job.status }, job.status),
       ),
-      cancel,
+      h(
+        'p',
+        { class: 'meta' },
+        h('code', { 'data-job-id': job.id }, job.id),
+        ` · created ${new Date(job.createdAt).toLocaleString()}`,
+        job.attempt > 0 && ` · attempt ${job.attempt}`,
+      ),
     );
   }
 
@@ -315,14 +309,19 @@ export class JobDetail {
     );
   }
 
-  private async cancel(id: string, button: HTMLButtonElement): Promise<void> {
-    button.disabled = true;
+  private async cancel(): Promise<void> {
+    const id = this.job?.id;
+    if (!id) return;
+    this.cancelling = true;
+    this.parts.cancel.disabled = true;
     replace(this.parts.apiError);
     try {
       await this.client.cancel(id);
     } catch (error) {
       if (this.job?.id === id) this.showProblem(error);
-      button.disabled = false;
+    } finally {
+      this.cancelling = false;
+      if (this.job) this.renderHeader(this.job);
     }
   }
 
