@@ -181,6 +181,20 @@ describe('the dataview in a browser', () => {
     await page.close();
   });
 
+  it('runs stats on an uploaded .csv file', async () => {
+    const page = await openPage(apiUrl());
+    await page.click('label:has(#source-upload)');
+    const buffer = Buffer.from('height,weight\n1.62,58\n1.75,\n1.81,80\n');
+    await page.setInputFiles('#csv-file', { name: 'heights.csv', mimeType: 'text/csv', buffer });
+    await page.locator(`text=heights.csv · ${buffer.length} B`).waitFor();
+    await page.click('#start');
+    await statusBadge(page, 'completed').waitFor();
+    expect(await page.locator('[data-stat="rows"]').textContent()).toBe('3');
+    const weightCount = page.locator('.column-card[data-column="weight"] tr[data-stat="count"] td');
+    expect(await weightCount.textContent()).toBe('2');
+    await page.close();
+  });
+
   it('shows the API error for input it refuses', async () => {
     const page = await openPage(apiUrl());
     await page.click('label:has(#source-paste)');
