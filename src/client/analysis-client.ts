@@ -109,9 +109,10 @@ export class AnalysisClient {
   /** Closes the live connection; every watch ends after what it has buffered. */
   close(): void {
     clearTimeout(this.retryTimer);
+    // First: the socket's own disconnect must not read as "reconnecting".
+    this.setState('closed');
     this.watches.forEach((watch) => watch.stop());
     this.connection?.close();
-    this.setState('closed');
   }
 
   /** Connects on first use, so that a client used only for REST opens no socket. */

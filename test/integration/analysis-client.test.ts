@@ -188,7 +188,8 @@ describe('AnalysisClient.watch', () => {
 
     expect(seqs(seen)).toEqual([1, 2, 3, 4, 5]);
     expect(seen).toEqual(await client.events(id));
-    expect(states).toEqual(['connecting', 'live', 'reconnecting', 'live']);
+    client.close();
+    expect(states).toEqual(['connecting', 'live', 'reconnecting', 'live', 'closed']);
   });
 
   it('connects again when the service itself ends the connection', async () => {

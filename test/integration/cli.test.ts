@@ -129,8 +129,8 @@ describe('cli watch: follows an analysis of a running service', () => {
 
   it('prints every event as a JSON line and exits 0 once the analysis completed', async () => {
     const id = await start(100);
-    const { code, stdout } = await runCli(['watch', id, '--url', fixture.service.url]);
-    expect(code).toBe(0);
+    const { code, stdout, stderr } = await runCli(['watch', id, '--url', fixture.service.url]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const events = (await request(fixture.service.url, 'GET', `/analyses/${id}/events`)).body;
     expect(lines(stdout)).toEqual(events);
   });
