@@ -114,5 +114,44 @@ export default tseslint.config(
       ],
     },
   },
+  ...[
+    // The client and the dataview run in browsers: of the server they know only the domain types.
+    { files: ['src/client/**/*.ts'], allowed: 'only types from src/core' },
+    { files: ['src/dataview/**/*.ts'], allowed: 'only src/client and types from src/core' },
+  ].map(({ files, allowed }) => ({
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/service',
+                '**/service/*',
+                '**/bus',
+                '**/bus/*',
+                '**/analysis',
+                '**/analysis/*',
+                '**/config/*',
+                '**/health/*',
+                '**/local-redis/*',
+                '@nestjs/*',
+                'bullmq',
+                'ioredis',
+                ...nodeIo,
+              ],
+              message: `The ${files[0].split('/')[1]} uses ${allowed}.`,
+            },
+            {
+              group: ['**/core/*', '**/core/**'],
+              allowTypeImports: true,
+              message: `The ${files[0].split('/')[1]} uses ${allowed}.`,
+            },
+          ],
+        },
+      ],
+    },
+  })),
   prettier,
 );

@@ -31,7 +31,10 @@ export class ChannelSubscriber implements OnApplicationShutdown {
     if (!handlers) {
       handlers = new Set();
       this.handlers.set(channel, handlers);
-      this.subscribed.set(channel, this.redis.subscribe(channel));
+      this.subscribed.set(
+        channel,
+        this.whenReady().then(() => this.redis.subscribe(channel)),
+      );
     }
     handlers.add(handler);
     await this.subscribed.get(channel);
@@ -40,9 +43,21 @@ export class ChannelSubscriber implements OnApplicationShutdown {
   async unsubscribe(channel: string, handler: MessageHandler): Promise<void> {
     const handlers = this.handlers.get(channel);
     if (!handlers?.delete(handler) || handlers.size > 0) return;
+    const subscribing = this.subscribed.get(channel);
     this.handlers.delete(channel);
     this.subscribed.delete(channel);
-    await this.redis.unsubscribe(channel);
+    // Let a SUBSCRIBE still waiting for the connection go first, so this one undoes it.
+    await subscribing?.catch(() => undefined);
+    if (!this.handlers.has(channel)) await this.redis.unsubscribe(channel);
+  }
+
+  /**
+   * ioredis checks a new connection with ordinary commands (CLIENT SETNAME, INFO), which
+   * Redis refuses once SUBSCRIBE has been sent: the first subscription waits for the check.
+   */
+  private whenReady(): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => this.redis.once('ready', () => resolve()));
   }
 
   /** Called after the connection comes back, when messages may have been missed. */

@@ -1,6 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsNotEmpty, IsObject, IsString } from 'class-validator';
 
+@ApiSchema({ name: 'CreateAnalysisRequest' })
 export class CreateAnalysisDto {
   @ApiProperty({
     description: 'Name of the pipeline to run (see GET /pipelines).',

@@ -4,6 +4,7 @@ import { IsInt, IsOptional, Min } from 'class-validator';
 
 export class EventsQuery {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
     default: 0,
     description: 'Return events with seq greater than this.',

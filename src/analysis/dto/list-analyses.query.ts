@@ -9,7 +9,7 @@ export class ListAnalysesQuery {
   @IsIn(ANALYSIS_STATUSES, { message: `status must be one of ${ANALYSIS_STATUSES.join(', ')}` })
   status?: AnalysisStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer from 1 to 200' })
