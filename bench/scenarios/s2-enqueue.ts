@@ -1,0 +1,93 @@
+/**
+ * 2. REST enqueue: POST /analyses (demo, stepMs 0) from autocannon, 50
+ * connections, against the service's api role vs node:http + Queue.add.
+ * No worker runs: the window measures accepting jobs only.
+ */
+import autocannon from 'autocannon';
+import type { Bench, Variant } from '../lib/bench';
+import { type Row, row } from '../lib/report';
+import { DEMO_BODY } from '../lib/shapes';
+
+interface EnqueueSample {
+  rps: number;
+  p99: number;
+  p50: number;
+  background: number;
+  loadavg: number;
+}
+
+function fire(url: string, durationSeconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/analyses`,
+    method: 'POST',
+    connections: 50,
+    duration: durationSeconds,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO_BODY),
+  });
+}
+
+export async function restEnqueue(bench: Bench): Promise<Row[]> {
+  bench.log('2. REST enqueue');
+  await bench.flush();
+  const servers: Record<Variant, { url: string; stop: () => Promise<void> }> = {
+    service: await bench.startService('api'),
+    bare: await bench.startBench('bare-api', { KEY_PREFIX: 'bare' }),
+  };
+  const seconds = Math.max(1, Math.round(bench.ms(5_000) / 1000));
+  const samples: Record<Variant, EnqueueSample[]> = { service: [], bare: [] };
+  try {
+    for (const variant of ['service', 'bare'] as const) await fire(servers[variant].url, 1);
+    for (let run = 0; run < bench.options.runs; run += 1) {
+      const order: Variant[] = run % 2 === 0 ? ['service', 'bare'] : ['bare', 'service'];
+      for (const variant of order) {
+        await bench.flush();
+        const { result, load } = await bench.measured(() => fire(servers[variant].url, seconds));
+        if (result.errors > 0 || result.non2xx > 0) {
+          throw new Error(`${variant}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+        }
+        const sample = {
+          rps: result['2xx'] / result.duration,
+          p99: result.latency.p99,
+          p50: result.latency.p50,
+          background: load.backgroundCores,
+          loadavg: load.loadavg1,
+        };
+        samples[variant].push(sample);
+        bench.log(`   ${variant}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms`);
+      }
+    }
+  } finally {
+    await Promise.all(Object.values(servers).map((server) => server.stop()));
+  }
+  const all = [...samples.service, ...samples.bare];
+  const base = {
+    scenario: 2,
+    cell: `POST /analyses, 50 connections, ${seconds} s`,
+    background: all.map((s) => s.background),
+    loadavg: all.map((s) => s.loadavg),
+  };
+  return [
+    row({
+      ...base,
+      figure: 'throughput',
+      unit: 'req/s',
+      service: samples.service.map((s) => s.rps),
+      bare: samples.bare.map((s) => s.rps),
+      target: '≥ 0.5×',
+      check: (service, bare) => service >= 0.5 * bare,
+    }),
+    row({
+      ...base,
+      figure: 'latency p99',
+      unit: 'ms',
+      service: samples.service.map((s) => s.p99),
+      bare: samples.bare.map((s) => s.p99),
+      target: '≤ 2×',
+      check: (service, bare) => service <= 2 * bare,
+      details: {
+        p50: { service: samples.service.map((s) => s.p50), bare: samples.bare.map((s) => s.p50) },
+      },
+    }),
+  ];
+}
