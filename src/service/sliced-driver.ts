@@ -14,7 +14,7 @@ export interface DriveOptions {
  * Advances pure work to its end: sleeps through its waits and yields to the
  * event loop every SLICE_MS of computing, so timers, I/O, lock renewals and
  * cancellation keep running beside it. Aborting the signal stops it at the next
- * checkpoint or wait.
+ * checkpoint or during a wait, rejecting with the signal's reason.
  */
 export async function drive<T>(
   work: Work<T>,
@@ -27,8 +27,14 @@ export async function drive<T>(
     if (next.done) return next.value;
     const instruction = next.value;
     if ('waitMs' in instruction) {
-      await sleep(instruction.waitMs, undefined, { signal });
-      sliceStart = performance.now();
+      // A timer never fires sooner than 1 ms: a zero wait is no wait.
+      if (instruction.waitMs > 0) {
+        await sleep(instruction.waitMs, undefined, { signal }).catch((error: unknown) => {
+          signal?.throwIfAborted(); // reject with the abort's reason, as at a checkpoint
+          throw error;
+        });
+        sliceStart = performance.now();
+      }
       continue;
     }
     if (performance.now() - sliceStart >= SLICE_MS) {
