@@ -11,6 +11,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 
 interface Profile {
@@ -32,6 +33,40 @@ function owner(url: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
+function frameKey(frame: ProfileNode['callFrame']): string {
+  const name = frame.functionName || '(anonymous)';
+  const where = frame.url
+    ? `${frame.url.replace(/^.*\/(node_modules|dist|src)\//, '$1/')}:${frame.lineNumber + 1}`
+    : '';
+  return `${name} ${where}`.trim();
+}
+
+/** Time spent in each function including its callees, each sample counted once per function. */
+function inclusive(
+  profile: Profile,
+  key: (frame: ProfileNode['callFrame']) => string,
+): [string, number][] {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const leaf = byId.get(id);
+    if (!leaf || leaf.callFrame.functionName === '(idle)') return;
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)?.callFrame;
+      if (!frame) break;
+      const name = key(frame);
+      if (seen.has(name)) continue;
+      seen.add(name);
+      totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    }
+  });
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
 export function summarise(profile: Profile, top = 25): string {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMicros = new Map<number, number>();
@@ -45,10 +80,7 @@ export function summarise(profile: Profile, top = 25): string {
     const frame = byId.get(id)?.callFrame;
     if (!frame) continue;
     const name = frame.functionName || '(anonymous)';
-    const where = frame.url
-      ? `${frame.url.replace(/^.*\/(node_modules|dist|src)\//, '$1/')}:${frame.lineNumber + 1}`
-      : '';
-    const key = `${name} ${where}`.trim();
+    const key = frameKey(frame);
     byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
     const pkg = ['(idle)', '(program)', '(garbage collector)'].includes(name)
       ? name
@@ -72,6 +104,12 @@ export function summarise(profile: Profile, top = 25): string {
   for (const [key, micros] of [...byFunction]
     .filter(([k]) => !k.startsWith('(idle)'))
     .sort((a, b) => b[1] - a[1])
+    .slice(0, top)) {
+    lines.push(`  ${pct(micros)}  ${key}`);
+  }
+  lines.push('', 'inclusive time (the function and what it called), our code and libraries:');
+  for (const [key, micros] of inclusive(profile, frameKey)
+    .filter(([k]) => /(dist|node_modules)\//.test(k))
     .slice(0, top)) {
     lines.push(`  ${pct(micros)}  ${key}`);
   }

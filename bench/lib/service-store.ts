@@ -8,6 +8,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import type { EventStore } from '../../src/bus/event-store';
 import type { RedisKeys } from '../../src/bus/redis-keys';
+import type { RedisPublisher } from '../../src/bus/redis.publisher';
 import type { AppConfig } from '../../src/config/app-config';
 import { DIST } from './paths';
 import { bullJobId, DEMO_BODY, JOB_OPTIONS, QUEUE_NAME } from './shapes';
@@ -19,6 +20,8 @@ function load<T>(path: string): T {
 
 export interface ServiceStore {
   store: EventStore;
+  /** The worker's Publisher, as the runner uses it. */
+  publisher: RedisPublisher;
   redis: Redis;
   keys: RedisKeys;
   close(): Promise<void>;
@@ -34,9 +37,14 @@ export function openServiceStore(redisUrl: string, keyPrefix = 'ras'): ServiceSt
   );
   const config = loadConfig({ REDIS_URL: redisUrl, KEY_PREFIX: keyPrefix });
   const redis = new Redis(redisUrl, { connectionName: 'bench:store', maxRetriesPerRequest: null });
+  const { RedisPublisher: Publisher } = load<{ RedisPublisher: typeof RedisPublisher }>(
+    'bus/redis.publisher.js',
+  );
   const keys = new Keys(keyPrefix);
+  const store = new Store(redis, keys, config);
   return {
-    store: new Store(redis, keys, config),
+    store,
+    publisher: new Publisher(store),
     redis,
     keys,
     close: async () => {

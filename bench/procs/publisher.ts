@@ -55,8 +55,8 @@ async function publish({ ids, rate, count, firstSeq, terminal = true }: PublishA
     const event = draft(id, terminal);
     let written: Promise<unknown>;
     if (service) {
-      written = service.store.append(event).then((result) => {
-        if (result.kind !== 'appended') failed += 1;
+      written = service.publisher.publish(event).then((accepted) => {
+        if (!accepted) failed += 1;
       });
     } else {
       const seq = seqs.get(id) ?? firstSeq;

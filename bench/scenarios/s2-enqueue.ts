@@ -7,11 +7,15 @@ import autocannon from 'autocannon';
 import type { Bench, Variant } from '../lib/bench';
 import { type Row, row } from '../lib/report';
 import { DEMO_BODY } from '../lib/shapes';
+import { round } from '../lib/stats';
 
 interface EnqueueSample {
   rps: number;
   p99: number;
   p50: number;
+  /** CPU per accepted request, ms: the server process's and Redis's. */
+  serverCpuMs: number;
+  redisCpuMs: number;
   background: number;
   loadavg: number;
 }
@@ -30,7 +34,7 @@ function fire(url: string, durationSeconds: number): Promise<autocannon.Result> 
 export async function restEnqueue(bench: Bench): Promise<Row[]> {
   bench.log('2. REST enqueue');
   await bench.flush();
-  const servers: Record<Variant, { url: string; stop: () => Promise<void> }> = {
+  const servers: Record<Variant, { url: string; pid: number; stop: () => Promise<void> }> = {
     service: await bench.startService('api'),
     bare: await bench.startBench('bare-api', { KEY_PREFIX: 'bare' }),
   };
@@ -42,7 +46,13 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
       const order: Variant[] = run % 2 === 0 ? ['service', 'bare'] : ['bare', 'service'];
       for (const variant of order) {
         await bench.flush();
-        const { result, load } = await bench.measured(() => fire(servers[variant].url, seconds));
+        const server = servers[variant];
+        const cpuBefore = bench.cpuSeconds(server.pid);
+        const redisBefore = await bench.redisCpuSeconds();
+        const { result, load } = await bench.measured(() => fire(server.url, seconds));
+        const accepted = Math.max(1, result['2xx']);
+        const serverCpuMs = ((bench.cpuSeconds(server.pid) - cpuBefore) * 1000) / accepted;
+        const redisCpuMs = (((await bench.redisCpuSeconds()) - redisBefore) * 1000) / accepted;
         if (result.errors > 0 || result.non2xx > 0) {
           throw new Error(`${variant}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
         }
@@ -50,6 +60,8 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
           rps: result['2xx'] / result.duration,
           p99: result.latency.p99,
           p50: result.latency.p50,
+          serverCpuMs,
+          redisCpuMs,
           background: load.backgroundCores,
           loadavg: load.loadavg1,
         };
@@ -87,6 +99,14 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
       check: (service, bare) => service <= 2 * bare,
       details: {
         p50: { service: samples.service.map((s) => s.p50), bare: samples.bare.map((s) => s.p50) },
+        serverCpuMsPerRequest: {
+          service: samples.service.map((s) => round(s.serverCpuMs, 4)),
+          bare: samples.bare.map((s) => round(s.serverCpuMs, 4)),
+        },
+        redisCpuMsPerRequest: {
+          service: samples.service.map((s) => round(s.redisCpuMs, 4)),
+          bare: samples.bare.map((s) => round(s.redisCpuMs, 4)),
+        },
       },
     }),
   ];

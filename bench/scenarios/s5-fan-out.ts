@@ -9,7 +9,7 @@ import type { Bench, Variant } from '../lib/bench';
 import type { Proc } from '../lib/proc';
 import { type Row, row } from '../lib/report';
 import { openServiceStore, seedJobs, type ServiceStore } from '../lib/service-store';
-import { LatencyHistogram, type SerializedHistogram, wallNow } from '../lib/stats';
+import { LatencyHistogram, round, type SerializedHistogram, wallNow } from '../lib/stats';
 
 const CLIENT_PROCS = 2;
 const RATES = [100, 1_000, 5_000];
@@ -42,6 +42,9 @@ interface RunOutcome {
   /** Deliveries per second from the first publish to the last delivery. */
   deliveriesPerSecond: number;
   publishedPerSecond: number;
+  /** CPU per published event, ms: Redis's, and the server process's (which fans it out). */
+  redisCpuMsPerEvent: number;
+  serverCpuMsPerEvent: number;
   background: number;
   loadavg: number;
 }
@@ -125,6 +128,8 @@ async function oneRun(
   await Promise.all(clientProcs.map((proc) => proc.call('reset', { forget: false })));
   const expectedPerProc = perProc.map((followed) => expectedDeliveries(followed, ids, count));
   const expected = expectedPerProc.reduce((a, b) => a + b, 0);
+  const redisBefore = await bench.redisCpuSeconds();
+  const serverBefore = bench.cpuSeconds(side.server.pid);
   const { result, load } = await bench.measured(async () => {
     const publishedAt = wallNow();
     const published = await side.publisher.call<{ rate: number; failed: number }>('publish', {
@@ -166,6 +171,8 @@ async function oneRun(
     reordered,
     deliveriesPerSecond: delivered / ((lastAt - result.publishedAt) / 1000),
     publishedPerSecond: result.publishedRate,
+    redisCpuMsPerEvent: (((await bench.redisCpuSeconds()) - redisBefore) * 1000) / count,
+    serverCpuMsPerEvent: ((bench.cpuSeconds(side.server.pid) - serverBefore) * 1000) / count,
     background: load.backgroundCores,
     loadavg: load.loadavg1,
   };
@@ -268,6 +275,14 @@ export async function fanOut(bench: Bench): Promise<Row[]> {
           max: {
             service: outcomes.service.map((o) => o.max),
             bare: outcomes.bare.map((o) => o.max),
+          },
+          redisCpuMsPerEvent: {
+            service: outcomes.service.map((o) => round(o.redisCpuMsPerEvent, 4)),
+            bare: outcomes.bare.map((o) => round(o.redisCpuMsPerEvent, 4)),
+          },
+          serverCpuMsPerEvent: {
+            service: outcomes.service.map((o) => round(o.serverCpuMsPerEvent, 4)),
+            bare: outcomes.bare.map((o) => round(o.serverCpuMsPerEvent, 4)),
           },
         };
         const base = {
