@@ -4,9 +4,9 @@ import fastifyStatic from '@fastify/static';
 import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { LeanIoAdapter } from './lean-io.adapter';
 import type { AnyPipeline } from './core/pipeline.types';
 import { PIPELINES } from './core/pipelines';
 import { HttpErrorFilter } from './http/http-error.filter';
@@ -34,7 +34,7 @@ export async function createApp(
     { logger },
   );
   if (runsApi(config)) {
-    app.useWebSocketAdapter(new IoAdapter(app));
+    app.useWebSocketAdapter(new LeanIoAdapter(app));
     app.useGlobalFilters(new HttpErrorFilter(config.maxBodyBytes));
     app.useGlobalPipes(new RequestValidationPipe());
     const document = SwaggerModule.createDocument(

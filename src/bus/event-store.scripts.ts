@@ -53,3 +53,43 @@ end
 redis.call('PUBLISH', KEYS[3], event)
 return seq
 `;
+
+/**
+ * Appends several events of one job in one call: one check, one RPUSH, one HSET
+ * of the merged snapshot fields, one index update, then one PUBLISH per event.
+ * KEYS: snapshot, events, channel.
+ * ARGV: id, index key prefix, attempt (or -1 to accept any), ttl seconds, the last
+ * event's status, terminal (1/0), the event count N, N events without their leading
+ * `{`, then the merged field/value pairs.
+ * Returns the last event's seq; 0 when the job has ended or a newer attempt owns it; -1 when unknown.
+ */
+export const APPEND_MANY_SCRIPT = `
+local current = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'createdMs', 'lastSeq')
+local status = current[1]
+if not status then return -1 end
+if status == '"completed"' or status == '"failed"' or status == '"cancelled"' then return 0 end
+local attempt = tonumber(ARGV[3])
+if attempt >= 0 and attempt < tonumber(current[2]) then return 0 end
+local seq = tonumber(current[4])
+local count = tonumber(ARGV[7])
+local events = {}
+for i = 1, count do
+  seq = seq + 1
+  events[i] = '{"seq":' .. seq .. ',' .. ARGV[7 + i]
+end
+redis.call('RPUSH', KEYS[2], unpack(events))
+local fields = { 'lastSeq', seq }
+for i = 8 + count, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+local previous = string.sub(status, 2, -2)
+if previous ~= ARGV[5] then
+  redis.call('ZREM', ARGV[2] .. ':' .. previous, ARGV[1])
+  redis.call('ZADD', ARGV[2] .. ':' .. ARGV[5], current[3], ARGV[1])
+end
+if ARGV[6] == '1' then
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+end
+for _, event in ipairs(events) do redis.call('PUBLISH', KEYS[3], event) end
+return seq
+`;

@@ -9,7 +9,7 @@ import {
 } from '../core/analysis.types';
 import { newSnapshot, snapshotPatch } from '../core/snapshot.reducer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { APPEND_SCRIPT, CREATE_SCRIPT } from './event-store.scripts';
+import { APPEND_MANY_SCRIPT, APPEND_SCRIPT, CREATE_SCRIPT } from './event-store.scripts';
 import { RedisKeys } from './redis-keys';
 import { REDIS } from './redis.providers';
 
@@ -41,6 +41,7 @@ const SNAPSHOT_FIELDS: readonly (keyof AnalysisSnapshot)[] = [
 interface ScriptCommands {
   createAnalysis(...args: (string | number)[]): Promise<number>;
   appendAnalysisEvent(...args: (string | number)[]): Promise<number>;
+  appendAnalysisEvents(...args: (string | number)[]): Promise<number>;
 }
 
 /**
@@ -59,6 +60,7 @@ export class EventStore {
   ) {
     redis.defineCommand('createAnalysis', { numberOfKeys: 5, lua: CREATE_SCRIPT });
     redis.defineCommand('appendAnalysisEvent', { numberOfKeys: 3, lua: APPEND_SCRIPT });
+    redis.defineCommand('appendAnalysisEvents', { numberOfKeys: 3, lua: APPEND_MANY_SCRIPT });
     this.redis = redis as Redis & ScriptCommands;
   }
 
@@ -118,6 +120,36 @@ export class EventStore {
       isTerminal(event.status) ? 1 : 0,
       this.config.eventTtlSeconds,
       withoutOpeningBrace(event),
+      ...fields,
+    );
+    if (seq > 0) return { kind: 'appended', seq };
+    return seq === 0 ? { kind: 'refused' } : { kind: 'unknown' };
+  }
+
+  /**
+   * Appends events of one job and one attempt, in order, in one round trip: all
+   * accepted or all refused. The caller keeps a terminal event last.
+   */
+  async appendMany(events: AnalysisEventDraft[], guardAttempt = true): Promise<AppendResult> {
+    const first = events[0];
+    const last = events[events.length - 1];
+    const patch = Object.assign({}, ...events.map((event) => snapshotPatch(event))) as object;
+    const fields = Object.entries(patch).flatMap(([field, value]) => [
+      field,
+      JSON.stringify(value),
+    ]);
+    const seq = await this.redis.appendAnalysisEvents(
+      this.keys.snapshot(first.id),
+      this.keys.events(first.id),
+      this.keys.channel(first.id),
+      first.id,
+      this.keys.index(),
+      guardAttempt ? first.attempt : -1,
+      this.config.eventTtlSeconds,
+      last.status,
+      isTerminal(last.status) ? 1 : 0,
+      events.length,
+      ...events.map(withoutOpeningBrace),
       ...fields,
     );
     if (seq > 0) return { kind: 'appended', seq };

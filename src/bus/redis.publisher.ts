@@ -1,14 +1,53 @@
 import { Injectable } from '@nestjs/common';
-import type { AnalysisEventDraft } from '../core/analysis.types';
+import { type AnalysisEventDraft, isTerminal } from '../core/analysis.types';
 import type { Publisher } from '../service/publisher.port';
 import { EventStore } from './event-store';
 
-/** The runner's Publisher: every event goes through the event store, which numbers, keeps and announces it. */
+/** Events of one job written in one round trip at most. */
+const MAX_BATCH = 100;
+
+interface Batch {
+  events: AnalysisEventDraft[];
+  settle: { resolve: (accepted: boolean) => void; reject: (error: unknown) => void }[];
+}
+
+/**
+ * The runner's Publisher: every event goes through the event store, which
+ * numbers, keeps and announces it. Events of one job published in the same
+ * tick are written together, in order, in one round trip (one script call
+ * instead of one per event); a terminal event closes its batch.
+ */
 @Injectable()
 export class RedisPublisher implements Publisher {
+  private readonly open = new Map<string, Batch>();
+
   constructor(private readonly store: EventStore) {}
 
-  async publish(event: AnalysisEventDraft): Promise<boolean> {
-    return (await this.store.append(event)).kind === 'appended';
+  publish(event: AnalysisEventDraft): Promise<boolean> {
+    let batch = this.open.get(event.id);
+    if (!batch) {
+      const fresh: Batch = { events: [], settle: [] };
+      this.open.set(event.id, fresh);
+      process.nextTick(() => this.flush(event.id, fresh));
+      batch = fresh;
+    }
+    batch.events.push(event);
+    const accepted = new Promise<boolean>((resolve, reject) =>
+      batch.settle.push({ resolve, reject }),
+    );
+    if (isTerminal(event.status) || batch.events.length >= MAX_BATCH) this.flush(event.id, batch);
+    return accepted;
+  }
+
+  private flush(id: string, batch: Batch): void {
+    if (this.open.get(id) !== batch) return; // already written
+    this.open.delete(id);
+    const [only] = batch.events;
+    const written =
+      batch.events.length === 1 ? this.store.append(only) : this.store.appendMany(batch.events);
+    written.then(
+      (result) => batch.settle.forEach(({ resolve }) => resolve(result.kind === 'appended')),
+      (error: unknown) => batch.settle.forEach(({ reject }) => reject(error)),
+    );
   }
 }

@@ -63,6 +63,8 @@ class Attempt {
   private step: string | null = null;
   /** The tenth of the current step last reported by an in-step progress event. */
   private reportedPart = 0;
+  /** Events published but not yet confirmed: checked at the next event that is waited for. */
+  private unsettled: Promise<boolean>[] = [];
 
   constructor(
     private readonly request: RunRequest,
@@ -162,7 +164,16 @@ class Attempt {
       ...extra,
       at: new Date().toISOString(),
     };
-    if (!(await this.publisher.publish(event))) throw new Superseded();
+    const written = this.publisher.publish(event);
+    this.unsettled.push(written);
+    // Progress is not waited for: it goes out with whatever follows in the same turn, in order.
+    if (type === 'progress') {
+      written.catch(() => undefined);
+      return;
+    }
+    const unsettled = this.unsettled;
+    this.unsettled = [];
+    if ((await Promise.all(unsettled)).includes(false)) throw new Superseded();
   }
 }
 
