@@ -1,3 +1,4 @@
+import { newSnapshot } from '../../src/core/snapshot.reducer';
 /**
  * What the service sends, rebuilt for the bare baselines so that they carry
  * the same payloads: the same job data and options on the queue, the same
@@ -25,20 +26,7 @@ export function eventJson(seq: number, draft: AnalysisEventDraft): string {
 }
 
 export function queuedSnapshot(id: string, pipeline: string, createdAt: string): AnalysisSnapshot {
-  return {
-    id,
-    pipeline,
-    status: 'queued',
-    progress: 0,
-    step: null,
-    attempt: 0,
-    createdAt,
-    startedAt: null,
-    finishedAt: null,
-    lastSeq: 1,
-    result: null,
-    error: null,
-  };
+  return { ...newSnapshot(id, pipeline, createdAt), lastSeq: 1 };
 }
 
 export function queuedEvent(id: string, at: string): AnalysisEventDraft {

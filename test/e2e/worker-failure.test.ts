@@ -1,3 +1,4 @@
+import { DEMO_EVENT_TYPES } from '../support/demo';
 import type { RedisServer } from '../../src/local-redis/redis-server';
 import { request } from '../support/http';
 import { LiveClient } from '../support/live-client';
@@ -113,13 +114,7 @@ describe('workers that die or stop', () => {
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     // It drained: the job completed in that worker's first and only attempt.
     const events = await live.finished(id);
-    expect(events.map((event) => event.type)).toEqual([
-      'queued',
-      'started',
-      'progress',
-      'progress',
-      'completed',
-    ]);
+    expect(events.map((event) => event.type)).toEqual(DEMO_EVENT_TYPES);
   });
 
   it('on SIGTERM, a worker hands a long job back after its grace period and exits 0; another worker runs it', async () => {

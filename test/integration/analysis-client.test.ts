@@ -1,3 +1,4 @@
+import { DEMO_EVENT_TYPES } from '../support/demo';
 import type { Namespace } from 'socket.io';
 import { AnalysisGateway } from '../../src/analysis/analysis.gateway';
 import {
@@ -112,13 +113,7 @@ describe('AnalysisClient.watch', () => {
     const events = await collect(
       client.watch(id, { onSnapshot: (snapshot) => snapshots.push(snapshot) }),
     );
-    expect(events.map((event) => event.type)).toEqual([
-      'queued',
-      'started',
-      'progress',
-      'progress',
-      'completed',
-    ]);
+    expect(events.map((event) => event.type)).toEqual(DEMO_EVENT_TYPES);
     expect(events).toEqual(await client.events(id));
     expect(snapshots).toHaveLength(1);
     expect(snapshots[0].id).toBe(id);

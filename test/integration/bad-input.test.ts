@@ -1,3 +1,4 @@
+import { DEMO_EVENT_TYPES } from '../support/demo';
 import { type HttpAnswer, request } from '../support/http';
 
 interface ErrorBody {
@@ -235,13 +236,7 @@ describe('bad input gets a 4xx that names the problem and changes nothing', () =
     });
     await live.subscribe({ id: created.body.id });
     const events = await live.finished(created.body.id);
-    expect(events.map((event) => event.type)).toEqual([
-      'queued',
-      'started',
-      'progress',
-      'progress',
-      'completed',
-    ]);
+    expect(events.map((event) => event.type)).toEqual(DEMO_EVENT_TYPES);
   });
 });
 

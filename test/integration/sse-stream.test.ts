@@ -1,3 +1,4 @@
+import { DEMO_EVENT_TYPES } from '../support/demo';
 import { ChannelSubscriber } from '../../src/bus/channel.subscriber';
 import type { AnalysisEvent } from '../../src/core/analysis.types';
 import { request } from '../support/http';
@@ -51,13 +52,7 @@ describe('GET /analyses/{id}/stream (Server-Sent Events)', () => {
       [1, 2, 3, 4, 5].map((seq) => [String(seq), 'analysis.event']),
     );
     expect(sse.events()).toEqual(await restEvents(id));
-    expect(sse.events().map((event) => event.type)).toEqual([
-      'queued',
-      'started',
-      'progress',
-      'progress',
-      'completed',
-    ]);
+    expect(sse.events().map((event) => event.type)).toEqual(DEMO_EVENT_TYPES);
   });
 
   it('resumes with Last-Event-ID after a dropped connection: no gap, no repeat', async () => {

@@ -1,3 +1,4 @@
+import { seededRandom as random } from '../testing/seeded-random';
 import { InputError } from '../input-error';
 import type { StepContext, Work } from '../pipeline.types';
 import { SLICE } from '../stats/metered';
@@ -266,16 +267,6 @@ describe('statsPipeline', () => {
     expect(Math.min(...gaps(done))).toBeGreaterThanOrEqual(0);
   });
 });
-
-/** mulberry32: a small seeded generator, so that every run profiles the same data. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The plain reading of each definition: a library sort, naive sums, a linear scan of the edges. */
 function reference(values: (number | null)[], bins: number) {

@@ -1,15 +1,6 @@
+import { seededRandom as random } from '../testing/seeded-random';
 import { SLICE } from './metered';
 import { chunkedSort, SORT_CHUNK, sortCost } from './sort';
-
-/** mulberry32: a small seeded generator, so that every run sorts the same values. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The first index where `a` and `b` differ, or -1: Jest's deep equality takes seconds on a million. */
 function firstDifference(a: Float64Array, b: Float64Array): number {
