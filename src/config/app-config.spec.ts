@@ -15,6 +15,14 @@ describe('loadConfig', () => {
       maxBodyBytes: 16_777_216,
       shutdownGraceMs: 8_000,
       apiKeys: [],
+      adminKeys: [],
+      corsOrigins: [],
+      redisTimeoutMs: 5_000,
+      logLevel: 'info',
+      maxQueuedJobs: 10_000,
+      rateLimit: { limit: 600, windowSeconds: 60 },
+      maxSubscriptionsPerSocket: 100,
+      maxStreams: 10_000,
     });
   });
 
@@ -30,7 +38,15 @@ describe('loadConfig', () => {
       JOB_LOCK_MS: '5000',
       MAX_BODY_BYTES: '2048',
       SHUTDOWN_GRACE_MS: '0',
-      API_KEYS: ' one, two ,,',
+      API_KEYS: ' acme:k_0123456789abcdef, acme:k_fedcba9876543210 ,,bare-key-0123456789',
+      ADMIN_KEYS: 'ops:admin-0123456789abcdef',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      REDIS_TIMEOUT_MS: '2000',
+      LOG_LEVEL: 'debug',
+      MAX_QUEUED_JOBS: '5',
+      RATE_LIMIT: '10/1',
+      MAX_SUBSCRIPTIONS_PER_SOCKET: '3',
+      MAX_STREAMS: '7',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -44,8 +60,37 @@ describe('loadConfig', () => {
       jobLockMs: 5000,
       maxBodyBytes: 2048,
       shutdownGraceMs: 0,
-      apiKeys: ['one', 'two'],
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      redisTimeoutMs: 2000,
+      logLevel: 'debug',
+      maxQueuedJobs: 5,
+      rateLimit: { limit: 10, windowSeconds: 1 },
+      maxSubscriptionsPerSocket: 3,
+      maxStreams: 7,
     });
+    expect(config.apiKeys.map((key) => key.tenant)).toEqual([
+      'acme',
+      'acme',
+      expect.stringMatching(/^key-[0-9a-f]{12}$/),
+    ]);
+    expect(config.adminKeys.map((key) => key.tenant)).toEqual(['ops']);
+  });
+
+  it('turns the rate limit off with RATE_LIMIT=0', () => {
+    expect(loadConfig({ RATE_LIMIT: '0' }).rateLimit).toBeUndefined();
+  });
+
+  it('allows CORS_ORIGINS=* only while auth is off', () => {
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+    expect(() => loadConfig({ CORS_ORIGINS: '*', API_KEYS: 'acme:k_0123456789abcdef' })).toThrow(
+      /^Invalid configuration: CORS_ORIGINS /,
+    );
+  });
+
+  it('never echoes a refused key', () => {
+    const attempt = () => loadConfig({ API_KEYS: 'acme:short-secret' });
+    expect(attempt).toThrow(/^Invalid configuration: API_KEYS .*at least 16 characters/);
+    expect(attempt).not.toThrow(/short-secret/);
   });
 
   it.each([
@@ -59,6 +104,18 @@ describe('loadConfig', () => {
     ['EVENT_TTL_SECONDS', '0'],
     ['JOB_LOCK_MS', '10'],
     ['MAX_BODY_BYTES', 'lots'],
+    ['API_KEYS', 'acme:too-short'],
+    ['API_KEYS', 'bad tenant:k_0123456789abcdef'],
+    ['ADMIN_KEYS', 'short'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://a.example.com/path'],
+    ['REDIS_TIMEOUT_MS', '5'],
+    ['LOG_LEVEL', 'verbose'],
+    ['MAX_QUEUED_JOBS', '0'],
+    ['RATE_LIMIT', '600'],
+    ['RATE_LIMIT', '0/60'],
+    ['MAX_SUBSCRIPTIONS_PER_SOCKET', '-1'],
+    ['MAX_STREAMS', 'many'],
   ])('refuses %s=%s with an error naming the variable', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);

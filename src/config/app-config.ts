@@ -1,7 +1,18 @@
+import { type ApiKey, KeyListError, parseKeyList } from '../auth/api-keys';
+
 /** The service's configuration, read from the environment once at start-up and validated. */
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** `RATE_LIMIT=N/S`: N requests per S seconds. */
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
 
 export interface AppConfig {
   port: number;
@@ -17,7 +28,22 @@ export interface AppConfig {
   maxBodyBytes: number;
   /** How long a stopping worker lets running jobs finish before handing them back to the queue. */
   shutdownGraceMs: number;
-  apiKeys: string[];
+  /** Keys of the REST API and the gateway; empty means auth off. */
+  apiKeys: ApiKey[];
+  /** Keys of the queue dashboard. */
+  adminKeys: ApiKey[];
+  /** Origins allowed cross-origin; empty means same origin only; `['*']` any (auth off only). */
+  corsOrigins: string[];
+  /** A request that needs an unreachable Redis answers 503 within this. */
+  redisTimeoutMs: number;
+  logLevel: LogLevelName;
+  /** New jobs are refused with 503 while this many wait. */
+  maxQueuedJobs: number;
+  /** Writes per tenant (or client address) and window; undefined when RATE_LIMIT=0. */
+  rateLimit: RateLimit | undefined;
+  maxSubscriptionsPerSocket: number;
+  /** Open SSE streams per process. */
+  maxStreams: number;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -82,7 +108,60 @@ function keyPrefix(env: Env): string {
   return raw;
 }
 
+function keyList(env: Env, name: string): ApiKey[] {
+  try {
+    return parseKeyList(read(env, name) ?? '');
+  } catch (error) {
+    if (error instanceof KeyListError)
+      throw new ConfigError(name, `has an invalid ${error.message}`);
+    throw error;
+  }
+}
+
+function corsOrigins(env: Env, authOn: boolean): string[] {
+  const origins = (read(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
+  for (const origin of origins) {
+    if (origin === '*') {
+      if (authOn) throw new ConfigError('CORS_ORIGINS', 'may be "*" only while API_KEYS is empty');
+      if (origins.length > 1) throw new ConfigError('CORS_ORIGINS', '"*" must stand alone');
+    } else if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `must list origins like https://app.example.com, without a path (got "${origin}")`,
+      );
+    }
+  }
+  return origins;
+}
+
+function logLevel(env: Env): LogLevelName {
+  const raw = read(env, 'LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
+  }
+  return raw as LogLevelName;
+}
+
+function rateLimit(env: Env): RateLimit | undefined {
+  const raw = read(env, 'RATE_LIMIT') ?? '600/60';
+  if (raw === '0') return undefined;
+  const match = /^(\d{1,9})\/(\d{1,6})$/.exec(raw);
+  const limit = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || limit < 1 || windowSeconds < 1) {
+    throw new ConfigError(
+      'RATE_LIMIT',
+      `must be requests/seconds like 600/60, or 0 to turn it off (got "${raw}")`,
+    );
+  }
+  return { limit, windowSeconds };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
+  const apiKeys = keyList(env, 'API_KEYS');
   return {
     port: integer(env, 'PORT', 3000, 0, 65_535),
     host: read(env, 'HOST') ?? '127.0.0.1',
@@ -95,10 +174,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jobLockMs: integer(env, 'JOB_LOCK_MS', 30_000, 1_000, 3_600_000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16_777_216, 1_024, 1_073_741_824),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 8_000, 0, 3_600_000),
-    apiKeys: (read(env, 'API_KEYS') ?? '')
-      .split(',')
-      .map((key) => key.trim())
-      .filter((key) => key.length > 0),
+    apiKeys,
+    adminKeys: keyList(env, 'ADMIN_KEYS'),
+    corsOrigins: corsOrigins(env, apiKeys.length > 0),
+    redisTimeoutMs: integer(env, 'REDIS_TIMEOUT_MS', 5_000, 100, 600_000),
+    logLevel: logLevel(env),
+    maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 10_000, 1, 100_000_000),
+    rateLimit: rateLimit(env),
+    maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
+    maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
   };
 }
 
