@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Options as HttpLoggerOptions } from 'pino-http';
 import type { LogLevelName } from '../config/app-config';
 import { routeOf } from './request-route';
@@ -42,7 +42,10 @@ export function redactUrl(url: string | undefined): string | undefined {
 /** The process's root logger: JSON lines on stdout, pretty on a terminal, at LOG_LEVEL. */
 export function createRootLogger(
   level: LogLevelName,
-  pretty = process.stdout.isTTY === true,
+  {
+    pretty = process.stdout.isTTY === true,
+    destination,
+  }: { pretty?: boolean; destination?: DestinationStream } = {},
 ): Logger {
   const options = {
     level,
@@ -58,7 +61,8 @@ export function createRootLogger(
       },
     });
   }
-  return pino({ ...options, formatters: { level: (label) => ({ level: label }) } });
+  const json = { ...options, formatters: { level: (label: string) => ({ level: label }) } };
+  return destination ? pino(json, destination) : pino(json);
 }
 
 type Request = IncomingMessage & { id?: string | number };
@@ -78,13 +82,14 @@ export function httpLoggerOptions(logger: Logger): HttpLoggerOptions {
       ...value,
       route: routeOf(req),
     }),
-    customErrorObject: (req, _res, _error, value: Record<string, unknown>) => ({
+    // A 5xx gets pino-http's placeholder error ("failed with status code"); Nest logs the real one.
+    customErrorObject: (req, _res, _error, { err: _placeholder, ...value }) => ({
       ...value,
       route: routeOf(req),
     }),
     customLogLevel(req, res, error) {
-      if (error || res.statusCode >= 500) return 'error';
       if (PROBE_PATH.test(req.url ?? '')) return 'debug';
+      if (error || res.statusCode >= 500) return 'error';
       return 'info';
     },
   };
