@@ -76,9 +76,18 @@ describe('GET /metrics on an all process', () => {
     await live.subscribe({ id: forged });
     await live.finished(forged);
 
-    const after = await scrape(fixture.service.url);
+    // The worker counts an outcome just after writing its terminal event, which clients may see first.
+    let after = '';
     const moved = (name: string, labels: Record<string, string> = {}) =>
       count(after, name, labels) - count(before, name, labels);
+    await waitUntil(
+      async () => {
+        after = await scrape(fixture.service.url);
+        return moved('ras_jobs_finished_total', { pipeline: 'stats', outcome: 'failed' }) > 0;
+      },
+      5_000,
+      'the failed job to be counted',
+    );
     expect(moved('ras_jobs_created_total', { pipeline: 'demo' })).toBe(2);
     expect(moved('ras_jobs_finished_total', { pipeline: 'demo', outcome: 'completed' })).toBe(1);
     expect(moved('ras_jobs_finished_total', { pipeline: 'demo', outcome: 'cancelled' })).toBe(1);
