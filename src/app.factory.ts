@@ -13,7 +13,7 @@ import { PIPELINES } from './core/pipelines';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { type AppConfig, runsApi } from './config/app-config';
-import { observeHttp } from './observability/http-observer';
+import { countRequests, traceRequests } from './observability/http-observer';
 import { createRootLogger, nestLogger, requestId } from './observability/logger';
 import { Metrics } from './observability/metrics';
 
@@ -43,7 +43,9 @@ export async function createApp(
     }),
     { logger: nestLogger(logger) },
   );
-  observeHttp(app.getHttpAdapter().getInstance(), app.get(Metrics));
+  const fastify = app.getHttpAdapter().getInstance();
+  traceRequests(fastify);
+  if (config.metrics) countRequests(fastify, app.get(Metrics));
   if (runsApi(config)) {
     app.useWebSocketAdapter(new LeanIoAdapter(app));
     app.useGlobalFilters(new HttpErrorFilter(config.maxBodyBytes));

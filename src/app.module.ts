@@ -23,7 +23,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        ObservabilityModule.forRoot({ queueName: ANALYSIS_QUEUE, logger }),
+        ObservabilityModule.forRoot({
+          queueName: ANALYSIS_QUEUE,
+          logger,
+          processMetrics: config.metrics,
+        }),
         BusModule,
         BullModule.forRoot({
           connection: redisOptionsFromUrl(config.redisUrl),

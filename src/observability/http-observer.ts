@@ -2,17 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics';
 import { routeOf, stampRoute } from './request-route';
 
-/**
- * Fastify hooks that give every request its route pattern (for the request
- * log line), echo its id as `X-Request-Id` and count it in the HTTP series. Added on the root instance, so
- * they see the routes of every plugin (the dashboard, static files) too.
+/*
+ * Fastify hooks, added on the root instance so that they see the routes of
+ * every plugin (the queue dashboard, static files) too.
  */
-export function observeHttp(fastify: FastifyInstance, metrics: Metrics): void {
+
+/** Gives every request its route pattern, for its log line, and echoes its id as `X-Request-Id`. */
+export function traceRequests(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     stampRoute(request.raw, request.routeOptions.url);
     void reply.header('X-Request-Id', request.id);
     done();
   });
+}
+
+/** Counts every answered request in the HTTP series, by method, route pattern and status. */
+export function countRequests(fastify: FastifyInstance, metrics: Metrics): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = routeOf(request.raw);
     const method = request.method;

@@ -24,13 +24,20 @@ const QUEUE_NAME = Symbol('QUEUE_NAME');
 @Global()
 @Module({})
 export class ObservabilityModule implements OnApplicationBootstrap {
-  static forRoot(options: { queueName: string; logger: Logger }): DynamicModule {
+  static forRoot(options: {
+    queueName: string;
+    logger: Logger;
+    processMetrics: boolean;
+  }): DynamicModule {
     return {
       module: ObservabilityModule,
       imports: [LoggerModule.forRoot({ pinoHttp: httpLoggerOptions(options.logger) })],
       controllers: [MetricsController],
       providers: [
-        { provide: Metrics, useFactory: () => new Metrics() },
+        {
+          provide: Metrics,
+          useFactory: () => new Metrics({ processMetrics: options.processMetrics }),
+        },
         { provide: QUEUE_NAME, useValue: options.queueName },
       ],
       exports: [Metrics],
