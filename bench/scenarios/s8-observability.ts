@@ -54,6 +54,7 @@ async function drain(bench: Bench): Promise<Row[]> {
   const queues = {} as Record<Mode, Queue>;
   const workers = {} as Record<Mode, Proc & { url: string }>;
   const samples: Record<Mode, number[]> = { on: [], off: [] };
+  const cpuMs: Record<Mode, number[]> = { on: [], off: [] };
   const background: number[] = [];
   const loadavg: number[] = [];
   const stores = MODES.map((mode) => openServiceStore(bench.redisUrl, prefixes[mode]));
@@ -70,7 +71,7 @@ async function drain(bench: Bench): Promise<Row[]> {
         KEY_PREFIX: prefixes[mode],
       });
     }
-    const once = async (mode: Mode, windowMs: number): Promise<number> => {
+    const once = async (mode: Mode, windowMs: number): Promise<{ rate: number; cpuMs: number }> => {
       const queue = queues[mode];
       const before = await waiting(queue);
       await seedJobs(
@@ -83,6 +84,7 @@ async function drain(bench: Bench): Promise<Row[]> {
         },
         stores[MODES.indexOf(mode)],
       );
+      const cpuBefore = bench.cpuSeconds(workers[mode].pid);
       const { result, load } = await bench.measured(() =>
         scraped([workers[mode].url], async () => {
           const started = performance.now();
@@ -97,19 +99,24 @@ async function drain(bench: Bench): Promise<Row[]> {
           }
           await queue.pause();
           while ((await waiting(queue)).active > 0) await sleep(20);
-          return (QUEUED - left) / (elapsed / 1000);
+          return { jobs: QUEUED - left, rate: (QUEUED - left) / (elapsed / 1000) };
         }),
       );
       background.push(load.backgroundCores);
       loadavg.push(load.loadavg1);
-      return result;
+      const cpu =
+        ((bench.cpuSeconds(workers[mode].pid) - cpuBefore) * 1000) / Math.max(1, result.jobs);
+      return { rate: result.rate, cpuMs: cpu };
     };
     for (const mode of MODES) await once(mode, bench.ms(500));
     for (let run = 0; run < bench.options.runs; run += 1) {
       for (const mode of run % 2 === 0 ? MODES : [...MODES].reverse()) {
-        const jobsPerSecond = await once(mode, capMs);
-        samples[mode].push(jobsPerSecond);
-        bench.log(`   ${mode}: ${Math.round(jobsPerSecond)} jobs/s`);
+        const sample = await once(mode, capMs);
+        samples[mode].push(sample.rate);
+        cpuMs[mode].push(sample.cpuMs);
+        bench.log(
+          `   ${mode}: ${Math.round(sample.rate)} jobs/s, worker CPU ${sample.cpuMs.toFixed(3)} ms/job`,
+        );
       }
     }
   } finally {
@@ -130,6 +137,18 @@ async function drain(bench: Bench): Promise<Row[]> {
       target: TARGET,
       check,
     }),
+    row({
+      scenario: 8,
+      cell: '1. drain, 1 worker × concurrency 10',
+      figure: 'worker CPU per job, on vs off',
+      unit: 'ms',
+      service: cpuMs.on,
+      bare: cpuMs.off,
+      background,
+      loadavg,
+      target: '≤ 1.1× off',
+      check: (on, off) => on <= 1.1 * off,
+    }),
   ];
 }
 
@@ -140,6 +159,7 @@ async function enqueue(bench: Bench): Promise<Row[]> {
   const apis = {} as Record<Mode, Proc & { url: string }>;
   const samples: Record<Mode, number[]> = { on: [], off: [] };
   const p99: Record<Mode, number[]> = { on: [], off: [] };
+  const cpuMs: Record<Mode, number[]> = { on: [], off: [] };
   const background: number[] = [];
   const loadavg: number[] = [];
   const fire = (url: string, duration: number) =>
@@ -159,6 +179,7 @@ async function enqueue(bench: Bench): Promise<Row[]> {
     for (let run = 0; run < bench.options.runs; run += 1) {
       for (const mode of run % 2 === 0 ? MODES : [...MODES].reverse()) {
         await bench.flush();
+        const cpuBefore = bench.cpuSeconds(apis[mode].pid);
         const { result, load } = await bench.measured(() =>
           scraped([apis[mode].url], () => fire(apis[mode].url, seconds)),
         );
@@ -169,8 +190,11 @@ async function enqueue(bench: Bench): Promise<Row[]> {
         }
         samples[mode].push(result['2xx'] / result.duration);
         p99[mode].push(result.latency.p99);
+        cpuMs[mode].push(
+          ((bench.cpuSeconds(apis[mode].pid) - cpuBefore) * 1000) / Math.max(1, result['2xx']),
+        );
         bench.log(
-          `   ${mode}: ${Math.round(result['2xx'] / result.duration)} req/s, p99 ${result.latency.p99} ms`,
+          `   ${mode}: ${Math.round(result['2xx'] / result.duration)} req/s, p99 ${result.latency.p99} ms, server CPU ${cpuMs[mode].at(-1)?.toFixed(3)} ms/request`,
         );
       }
     }
@@ -194,6 +218,15 @@ async function enqueue(bench: Bench): Promise<Row[]> {
       check,
     }),
     row({ ...base, figure: 'latency p99, on vs off', unit: 'ms', service: p99.on, bare: p99.off }),
+    row({
+      ...base,
+      figure: 'server CPU per request, on vs off',
+      unit: 'ms',
+      service: cpuMs.on,
+      bare: cpuMs.off,
+      target: '≤ 1.1× off',
+      check: (on, off) => on <= 1.1 * off,
+    }),
   ];
 }
 

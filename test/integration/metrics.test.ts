@@ -3,6 +3,7 @@ import { ANALYSIS_QUEUE, bullJobId } from '../../src/analysis/analysis-job';
 import { EventStore } from '../../src/bus/event-store';
 import { redisOptionsFromUrl } from '../../src/bus/redis-url';
 import { request } from '../support/http';
+import { startApp } from '../support/in-process-app';
 import { families, sample, scrape } from '../support/metrics';
 import { useService } from '../support/service-fixture';
 import { SseClient } from '../support/sse-client';
@@ -185,5 +186,22 @@ describe('GET /metrics on an all process', () => {
       5_000,
       'the stream and the socket to be gone from the gauges',
     );
+  });
+});
+
+describe('METRICS=off', () => {
+  it('drops the HTTP series and the process metrics, and keeps the job, queue and client series', async () => {
+    const app = await startApp(fixture.redis.url, { METRICS: 'off', KEY_PREFIX: 'metricsoff' });
+    try {
+      await request(app.url, 'GET', '/pipelines');
+      const text = await scrape(app.url);
+      expect(sample(text, 'ras_http_requests_total')).toBeUndefined();
+      expect(families(text).has('process_resident_memory_bytes')).toBe(false);
+      expect(families(text).has('ras_jobs_created_total')).toBe(true);
+      expect(sample(text, 'ras_queue_jobs', { state: 'waiting' })).toBe(0);
+      expect(sample(text, 'ras_socket_connections')).toBe(0);
+    } finally {
+      await app.close();
+    }
   });
 });
