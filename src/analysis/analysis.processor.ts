@@ -68,7 +68,7 @@ export class AnalysisProcessor
     const controller = new AbortController();
     const startedAt = Date.now();
     this.active.set(id, controller);
-    this.logger.log({ msg: 'attempt started', jobId: id, pipeline, attempt });
+    this.logger.debug({ msg: 'attempt started', jobId: id, pipeline, attempt });
     try {
       const outcome = await this.runner.run(
         { id, pipeline, input, attempt, maxAttempts: job.opts.attempts ?? JOB_ATTEMPTS },

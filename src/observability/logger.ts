@@ -62,7 +62,8 @@ export function createRootLogger(
     });
   }
   const json = { ...options, formatters: { level: (label: string) => ({ level: label }) } };
-  return destination ? pino(json, destination) : pino(json);
+  // Written asynchronously: lines written while one is in flight go out together (flushed at exit).
+  return pino(json, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 type Request = IncomingMessage & { id?: string | number };

@@ -111,8 +111,18 @@ describe('operations across an api and a worker process', () => {
     const jobLines = lines(worker).filter((line) => line.jobId === id);
     expect(jobLines).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ msg: 'attempt started', pipeline: 'demo', attempt: 1 }),
-        expect.objectContaining({ msg: 'attempt completed', pipeline: 'demo', attempt: 1 }),
+        expect.objectContaining({
+          level: 'debug',
+          msg: 'attempt started',
+          pipeline: 'demo',
+          attempt: 1,
+        }),
+        expect.objectContaining({
+          level: 'info',
+          msg: 'attempt completed',
+          pipeline: 'demo',
+          attempt: 1,
+        }),
       ]),
     );
     // LOG_LEVEL=debug came from .env: socket connections are logged at debug.
