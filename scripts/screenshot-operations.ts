@@ -37,8 +37,6 @@ async function main(): Promise<void> {
     await page.screenshot({ path: join(DOCS, 'queue-dashboard.png') });
     await page.goto(`${worker.url}/metrics`);
     await page.screenshot({ path: join(DOCS, 'metrics.png') });
-    await page.goto(`${api.url}/metrics`);
-    await page.screenshot({ path: join(DOCS, 'metrics-api.png'), fullPage: false });
     await load;
   } finally {
     await browser.close();
