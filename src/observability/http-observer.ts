@@ -11,7 +11,8 @@ import { routeOf, stampRoute } from './request-route';
 export function traceRequests(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     stampRoute(request.raw, request.routeOptions.url);
-    void reply.header('X-Request-Id', request.id);
+    // On the raw response, so that hijacked replies (Server-Sent Events) carry it too.
+    reply.raw.setHeader('X-Request-Id', request.id);
     done();
   });
 }

@@ -162,7 +162,10 @@ describe('GET /metrics on an all process', () => {
     const before = await scrape(fixture.service.url);
     const live = await fixture.client();
     await live.subscribe({ id });
-    const opened = await SseClient.open(`${fixture.service.url}/analyses/${id}/stream`);
+    const opened = await SseClient.open(`${fixture.service.url}/analyses/${id}/stream`, {
+      'x-request-id': 'sse-1',
+    });
+    expect(opened.headers.get('x-request-id')).toBe('sse-1');
     const during = await scrape(fixture.service.url);
     expect(sample(during, 'ras_socket_connections')).toBe(
       (sample(before, 'ras_socket_connections') ?? 0) + 1,
