@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { REDIS } from '../bus/redis.providers';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
+/** A probe answers well within its caller's timeout, and never later than REDIS_TIMEOUT_MS. */
 const PING_TIMEOUT_MS = 1_000;
 
 /** Terminus has no Redis indicator: up when the process's command connection answers PING in time. */
@@ -11,12 +13,13 @@ export class RedisHealthIndicator {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly indicators: HealthIndicatorService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async check(key = 'redis') {
     const indicator = this.indicators.check(key);
     try {
-      await withTimeout(this.redis.ping(), PING_TIMEOUT_MS);
+      await withTimeout(this.redis.ping(), Math.min(PING_TIMEOUT_MS, this.config.redisTimeoutMs));
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: `Redis does not answer: ${describe(error)}` });
