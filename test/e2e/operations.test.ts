@@ -7,6 +7,7 @@ import { LiveClient } from '../support/live-client';
 import { families, sample, scrape } from '../support/metrics';
 import { startPrivateRedis } from '../support/private-redis';
 import { type ServiceProcess, startService } from '../support/service-process';
+import { waitUntil } from '../support/wait';
 
 const SECRET_KEY = 'k_do-not-log-this-key';
 const SECRET_TOKEN = 'do-not-log-this-token';
@@ -135,6 +136,36 @@ describe('operations across an api and a worker process', () => {
       expect(service.output()).not.toContain(SECRET_KEY);
       expect(service.output()).not.toContain(SECRET_TOKEN);
       expect(service.output()).not.toContain(SECRET_INPUT);
+    }
+  });
+
+  it('answers ready 503 on a worker that is closing, while it lets its running job finish', async () => {
+    const all = await startService(
+      { ROLE: 'all', REDIS_URL: redis.url, KEY_PREFIX: 'closing', SHUTDOWN_GRACE_MS: '20000' },
+      { cwd: dir },
+    );
+    try {
+      const created = await request(all.url, 'POST', '/analyses', {
+        pipeline: 'demo',
+        input: { stepMs: 1_500 },
+      });
+      await all.waitForOutput(`"msg":"attempt started","jobId":"${created.body.id}"`);
+      expect((await request(all.url, 'GET', '/health/ready')).status).toBe(200);
+      all.child.kill('SIGTERM');
+      let ready = await request(all.url, 'GET', '/health/ready');
+      await waitUntil(
+        async () => (ready = await request(all.url, 'GET', '/health/ready')).status === 503,
+        5_000,
+        'readiness to fail while the worker closes',
+      );
+      expect(ready.body).toMatchObject({
+        statusCode: 503,
+        message: 'The BullMQ worker is closing',
+        details: { redis: { status: 'up' }, worker: { status: 'down' } },
+      });
+      expect(await all.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await all.stop();
     }
   });
 
