@@ -6,10 +6,12 @@ import { useService } from '../support/service-fixture';
 const fixture = useService();
 
 interface Dashboard {
-  panels: { title: string; targets: { expr: string }[] }[];
+  panels: { title: string; datasource: { uid: string }; targets: { expr: string }[] }[];
 }
 
-const DASHBOARD = join(__dirname, '..', '..', 'ops', 'grafana', 'realtime-analysis.json');
+const OPS = join(__dirname, '..', '..', 'ops');
+const DASHBOARD = join(OPS, 'grafana', 'realtime-analysis.json');
+const DATASOURCES = join(OPS, 'grafana', 'provisioning', 'datasources', 'prometheus.yml');
 const HISTOGRAM_SERIES = /_(bucket|sum|count)$/;
 
 /** The metric names a PromQL expression reads: the service's own and Node's process metrics. */
@@ -34,6 +36,12 @@ describe('Grafana dashboard ops/grafana/realtime-analysis.json', () => {
         'Resident memory per process',
       ]),
     );
+  });
+
+  it("reads from the datasource that the compose profile's Grafana provisions", () => {
+    const provisioned = /^\s*uid:\s*(\S+)\s*$/m.exec(readFileSync(DATASOURCES, 'utf8'))?.[1];
+    expect(provisioned).toBeDefined();
+    for (const panel of dashboard.panels) expect(panel.datasource.uid).toBe(provisioned);
   });
 
   it('queries only metrics that /metrics exposes', async () => {
