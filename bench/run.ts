@@ -23,6 +23,7 @@ import { endToEnd } from './scenarios/s34-end-to-end';
 import { fanOut } from './scenarios/s5-fan-out';
 import { capacity } from './scenarios/s6-capacity';
 import { analysis } from './scenarios/s7-analysis';
+import { observabilityCost } from './scenarios/s8-observability';
 
 type Scenario = { id: number; name: string; run: (bench: Bench) => Promise<Row[]> };
 
@@ -33,6 +34,11 @@ const SCENARIOS: Scenario[] = [
   { id: 5, name: 'event latency and fan-out', run: fanOut },
   { id: 6, name: 'capacity', run: capacity },
   { id: 7, name: 'analysis', run: analysis },
+  {
+    id: 8,
+    name: 'observability cost (1 and 2, metrics and logs on vs off)',
+    run: observabilityCost,
+  },
 ];
 
 function sh(command: string): string {

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger as RootLogger } from 'pino';
 import { AppModule } from './app.module';
 import { LeanIoAdapter } from './lean-io.adapter';
 import type { AnyPipeline } from './core/pipeline.types';
@@ -12,12 +13,16 @@ import { PIPELINES } from './core/pipelines';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { type AppConfig, runsApi } from './config/app-config';
+import { countRequests, traceRequests } from './observability/http-observer';
+import { createRootLogger, nestLogger, requestId } from './observability/logger';
+import { Metrics } from './observability/metrics';
 
 /** The dataview's built assets; `..` leads to the project from dist/ and, in tests, from src/ alike. */
 const DATAVIEW_DIR = join(__dirname, '..', 'dist', 'dataview');
 
 export interface AppOptions {
-  logger?: LoggerService | LogLevel[] | false;
+  /** The process's root logger; by default one on stdout at LOG_LEVEL. */
+  logger?: RootLogger;
   /** The pipelines to offer and run; every registered pipeline by default. */
   pipelines?: readonly AnyPipeline[];
 }
@@ -25,14 +30,22 @@ export interface AppOptions {
 /** Builds the application for a configuration, ready to listen: shared by main and the tests. */
 export async function createApp(
   config: AppConfig,
-  { logger = new Logger(), pipelines = PIPELINES }: AppOptions = {},
+  { logger = createRootLogger(config.logLevel), pipelines = PIPELINES }: AppOptions = {},
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, pipelines),
+    AppModule.forRoot(config, pipelines, logger),
     // Ids are up to 128 characters; Fastify's default would answer 414 above 100.
-    new FastifyAdapter({ bodyLimit: config.maxBodyBytes, routerOptions: { maxParamLength: 256 } }),
-    { logger },
+    new FastifyAdapter({
+      bodyLimit: config.maxBodyBytes,
+      routerOptions: { maxParamLength: 256 },
+      requestIdHeader: false,
+      genReqId: requestId,
+    }),
+    { logger: nestLogger(logger) },
   );
+  const fastify = app.getHttpAdapter().getInstance();
+  traceRequests(fastify);
+  if (config.metrics) countRequests(fastify, app.get(Metrics));
   if (runsApi(config)) {
     app.useWebSocketAdapter(new LeanIoAdapter(app));
     app.useGlobalFilters(new HttpErrorFilter(config.maxBodyBytes));

@@ -1,13 +1,16 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { loadConfig } from './config/app-config';
 import { ensureRedis } from './local-redis/ensure-redis';
+import { loadEnvFile } from './observability/env-file';
+import { createRootLogger, nestLogger } from './observability/logger';
 
 async function main(): Promise<void> {
-  const logger = new ConsoleLogger({ json: !process.stdout.isTTY, colors: process.stdout.isTTY });
-  Logger.overrideLogger(logger);
+  loadEnvFile();
   const config = loadConfig();
+  const logger = createRootLogger(config.logLevel);
+  Logger.overrideLogger(nestLogger(logger));
   const localRedis = await ensureRedis(config);
   const app = await createApp(
     { ...config, redisUrl: localRedis?.url ?? config.redisUrl },

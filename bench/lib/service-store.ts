@@ -10,6 +10,7 @@ import type { EventStore } from '../../src/bus/event-store';
 import type { RedisKeys } from '../../src/bus/redis-keys';
 import type { RedisPublisher } from '../../src/bus/redis.publisher';
 import type { AppConfig } from '../../src/config/app-config';
+import type { Metrics as MetricsClass } from '../../src/observability/metrics';
 import { DIST } from './paths';
 import { bullJobId, DEMO_BODY, JOB_OPTIONS, QUEUE_NAME } from './shapes';
 
@@ -40,11 +41,12 @@ export function openServiceStore(redisUrl: string, keyPrefix = 'ras'): ServiceSt
   const { RedisPublisher: Publisher } = load<{ RedisPublisher: typeof RedisPublisher }>(
     'bus/redis.publisher.js',
   );
+  const { Metrics } = load<{ Metrics: typeof MetricsClass }>('observability/metrics.js');
   const keys = new Keys(keyPrefix);
   const store = new Store(redis, keys, config);
   return {
     store,
-    publisher: new Publisher(store),
+    publisher: new Publisher(store, new Metrics()),
     redis,
     keys,
     close: async () => {

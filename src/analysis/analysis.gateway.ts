@@ -3,6 +3,7 @@ import {
   Ack,
   ConnectedSocket,
   MessageBody,
+  type OnGatewayConnection,
   type OnGatewayDisconnect,
   SubscribeMessage,
   WebSocketGateway,
@@ -13,6 +14,7 @@ import type { AnalysisSnapshot } from '../core/analysis.types';
 import { ChannelSubscriber } from '../bus/channel.subscriber';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
+import { Metrics } from '../observability/metrics';
 import { JobFeed } from './live/job-feed';
 import { parseSubscribeRequest, parseUnsubscribeRequest } from './live/subscribe-request';
 
@@ -33,7 +35,7 @@ type AckFn<T> = ((response: T) => void) | undefined;
  * each job's events, history first, then live, in `seq` order.
  */
 @WebSocketGateway({ namespace: '/analyses', cors: { origin: true } })
-export class AnalysisGateway implements OnGatewayDisconnect, OnModuleDestroy {
+export class AnalysisGateway implements OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   @WebSocketServer() private readonly namespace!: Namespace;
   private readonly logger = new Logger(AnalysisGateway.name);
   private readonly feeds = new Map<string, JobFeed>();
@@ -43,8 +45,11 @@ export class AnalysisGateway implements OnGatewayDisconnect, OnModuleDestroy {
     private readonly store: EventStore,
     private readonly subscriber: ChannelSubscriber,
     private readonly keys: RedisKeys,
+    metrics: Metrics,
   ) {
     this.stopResync = subscriber.onResync(() => this.feeds.forEach((feed) => feed.resync()));
+    metrics.observe('socketConnections', () => this.namespace?.sockets.size ?? 0);
+    metrics.observe('liveSubscriptions', () => this.subscriptionCount());
   }
 
   @SubscribeMessage('subscribe')
@@ -94,12 +99,23 @@ export class AnalysisGateway implements OnGatewayDisconnect, OnModuleDestroy {
     ack?.({ ok: true });
   }
 
+  handleConnection(socket: Socket): void {
+    this.logger.debug({ msg: 'socket connected', socketId: socket.id });
+  }
+
   handleDisconnect(socket: Socket): void {
+    this.logger.debug({ msg: 'socket disconnected', socketId: socket.id });
     for (const id of followedJobs(socket)) this.feeds.get(id)?.dropped(socket);
   }
 
   onModuleDestroy(): void {
     this.stopResync();
+  }
+
+  private subscriptionCount(): number {
+    let count = 0;
+    this.namespace?.sockets.forEach((socket) => (count += followedJobs(socket).size));
+    return count;
   }
 
   private feedFor(id: string): JobFeed {

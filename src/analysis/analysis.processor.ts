@@ -10,6 +10,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChannelSubscriber } from '../bus/channel.subscriber';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
+import { Metrics } from '../observability/metrics';
 import { AnalysisRunner } from '../service/analysis.runner';
 import { RunAbort } from '../service/run-abort';
 import { ANALYSIS_QUEUE, analysisIdOf, isAnalysisJobData, JOB_ATTEMPTS } from './analysis-job';
@@ -35,6 +36,7 @@ export class AnalysisProcessor
     private readonly keys: RedisKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue,
+    private readonly metrics: Metrics,
   ) {
     super();
   }
@@ -64,14 +66,18 @@ export class AnalysisProcessor
     const { id, pipeline, input } = job.data;
     const attempt = job.attemptsStarted;
     const controller = new AbortController();
+    const startedAt = Date.now();
     this.active.set(id, controller);
-    this.logger.log({ msg: 'attempt started', jobId: id, pipeline, attempt });
+    this.logger.debug({ msg: 'attempt started', jobId: id, pipeline, attempt });
     try {
       const outcome = await this.runner.run(
         { id, pipeline, input, attempt, maxAttempts: job.opts.attempts ?? JOB_ATTEMPTS },
         controller.signal,
       );
       this.logger.log({ msg: `attempt ${outcome.kind}`, jobId: id, pipeline, attempt });
+      if (outcome.kind === 'completed' || outcome.kind === 'failed') {
+        this.metrics.jobFinished(pipeline, outcome.kind, startedAt);
+      }
       switch (outcome.kind) {
         case 'retrying':
           throw new Error(outcome.error.message);
@@ -110,7 +116,7 @@ export class AnalysisProcessor
     const snapshot = await this.store.snapshot(id);
     if (!snapshot) return;
     this.logger.warn({ msg: 'job stalled too often; failing it', jobId: id });
-    await this.store.append(
+    const appended = await this.store.append(
       {
         id,
         type: 'failed',
@@ -123,5 +129,9 @@ export class AnalysisProcessor
       },
       false,
     );
+    if (appended.kind === 'appended') {
+      this.metrics.eventsPublished.inc();
+      this.metrics.jobFinished(snapshot.pipeline, 'failed', snapshot.startedAt);
+    }
   }
 }

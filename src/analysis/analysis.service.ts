@@ -20,6 +20,7 @@ import { applyEvent } from '../core/snapshot.reducer';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
+import { Metrics } from '../observability/metrics';
 import { drive } from '../service/sliced-driver';
 import {
   ANALYSIS_QUEUE,
@@ -45,6 +46,7 @@ export class AnalysisService {
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: Redis,
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalysisJobData>,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -68,6 +70,7 @@ export class AnalysisService {
     }
     // Enqueue again while queued: a no-op if the job is in BullMQ, a repair if an earlier try stopped short.
     if (created || snapshot.status === 'queued') await this.enqueue({ id, pipeline, input });
+    if (created) this.metrics.jobCreated(pipeline);
     return { created, snapshot };
   }
 
@@ -102,6 +105,8 @@ export class AnalysisService {
     };
     const appended = await this.store.append(event, false);
     if (appended.kind !== 'appended') throw alreadyFinished(await this.get(id));
+    this.metrics.eventsPublished.inc();
+    this.metrics.jobFinished(snapshot.pipeline, 'cancelled', snapshot.startedAt);
     await Promise.all([
       this.queue.remove(bullJobId(id)).catch(() => 0),
       this.redis.publish(this.keys.cancellations(), id),

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AnalysisEventDraft, isTerminal } from '../core/analysis.types';
+import { Metrics } from '../observability/metrics';
 import type { Publisher } from '../service/publisher.port';
 import { EventStore } from './event-store';
 
@@ -21,7 +22,10 @@ interface Batch {
 export class RedisPublisher implements Publisher {
   private readonly open = new Map<string, Batch>();
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly metrics: Metrics,
+  ) {}
 
   publish(event: AnalysisEventDraft): Promise<boolean> {
     let batch = this.open.get(event.id);
@@ -46,7 +50,10 @@ export class RedisPublisher implements Publisher {
     const written =
       batch.events.length === 1 ? this.store.append(only) : this.store.appendMany(batch.events);
     written.then(
-      (result) => batch.settle.forEach(({ resolve }) => resolve(result.kind === 'appended')),
+      (result) => {
+        if (result.kind === 'appended') this.metrics.eventsPublished.inc(batch.events.length);
+        batch.settle.forEach(({ resolve }) => resolve(result.kind === 'appended'));
+      },
       (error: unknown) => batch.settle.forEach(({ reject }) => reject(error)),
     );
   }

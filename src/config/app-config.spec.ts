@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       corsOrigins: [],
       redisTimeoutMs: 5_000,
       logLevel: 'info',
+      metrics: true,
       maxQueuedJobs: 10_000,
       rateLimit: { limit: 600, windowSeconds: 60 },
       maxSubscriptionsPerSocket: 100,
@@ -76,6 +77,11 @@ describe('loadConfig', () => {
     expect(config.adminKeys.map((key) => key.tenant)).toEqual(['ops']);
   });
 
+  it('turns the HTTP and process metrics off with METRICS=off', () => {
+    expect(loadConfig({ METRICS: 'off' }).metrics).toBe(false);
+    expect(loadConfig({ METRICS: 'on' }).metrics).toBe(true);
+  });
+
   it('turns the rate limit off with RATE_LIMIT=0', () => {
     expect(loadConfig({ RATE_LIMIT: '0' }).rateLimit).toBeUndefined();
   });
@@ -111,6 +117,7 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://a.example.com/path'],
     ['REDIS_TIMEOUT_MS', '5'],
     ['LOG_LEVEL', 'verbose'],
+    ['METRICS', 'false'],
     ['MAX_QUEUED_JOBS', '0'],
     ['RATE_LIMIT', '600'],
     ['RATE_LIMIT', '0/60'],

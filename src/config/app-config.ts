@@ -37,6 +37,8 @@ export interface AppConfig {
   /** A request that needs an unreachable Redis answers 503 within this. */
   redisTimeoutMs: number;
   logLevel: LogLevelName;
+  /** METRICS=off: no HTTP series and no Node.js process metrics (what they cost is in BENCHMARKS.md). */
+  metrics: boolean;
   /** New jobs are refused with 503 while this many wait. */
   maxQueuedJobs: number;
   /** Writes per tenant (or client address) and window; undefined when RATE_LIMIT=0. */
@@ -145,6 +147,14 @@ function logLevel(env: Env): LogLevelName {
   return raw as LogLevelName;
 }
 
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (raw !== 'on' && raw !== 'off')
+    throw new ConfigError(name, `must be on or off (got "${raw}")`);
+  return raw === 'on';
+}
+
 function rateLimit(env: Env): RateLimit | undefined {
   const raw = read(env, 'RATE_LIMIT') ?? '600/60';
   if (raw === '0') return undefined;
@@ -179,6 +189,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins: corsOrigins(env, apiKeys.length > 0),
     redisTimeoutMs: integer(env, 'REDIS_TIMEOUT_MS', 5_000, 100, 600_000),
     logLevel: logLevel(env),
+    metrics: onOff(env, 'METRICS', true),
     maxQueuedJobs: integer(env, 'MAX_QUEUED_JOBS', 10_000, 1, 100_000_000),
     rateLimit: rateLimit(env),
     maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),

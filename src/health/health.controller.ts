@@ -1,19 +1,34 @@
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type Redis from 'ioredis';
-import { REDIS } from '../bus/redis.providers';
+import {
+  HealthCheckService,
+  type HealthCheckResult,
+  type HealthIndicatorFunction,
+} from '@nestjs/terminus';
+import { RedisHealthIndicator } from './redis.health';
+import { WorkerHealthIndicator } from './worker.health';
 
-const READY_TIMEOUT_MS = 1_000;
+const INDICATOR_SCHEMA = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: { status: { type: 'string', enum: ['up', 'down'] }, message: { type: 'string' } },
+  },
+};
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly redis: RedisHealthIndicator,
+    private readonly worker: WorkerHealthIndicator,
+  ) {}
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process runs' })
@@ -31,48 +46,60 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: Redis answers' })
+  @ApiOperation({
+    summary: 'Readiness: Redis answers, and on a worker its BullMQ worker runs',
+  })
   @ApiOkResponse({
-    description: 'Redis answers: the process can take work.',
+    description: 'The process can take work.',
     schema: {
       type: 'object',
-      required: ['status', 'redis'],
+      required: ['status', 'details'],
       properties: {
         status: { type: 'string', enum: ['ok'] },
-        redis: { type: 'string', enum: ['up'] },
+        info: INDICATOR_SCHEMA,
+        error: INDICATOR_SCHEMA,
+        details: INDICATOR_SCHEMA,
       },
-      example: { status: 'ok', redis: 'up' },
+      example: {
+        status: 'ok',
+        info: { redis: { status: 'up' }, worker: { status: 'up' } },
+        error: {},
+        details: { redis: { status: 'up' }, worker: { status: 'up' } },
+      },
     },
   })
   @ApiServiceUnavailableResponse({
-    description: 'Redis does not answer.',
+    description:
+      'Redis does not answer, or (worker) the BullMQ worker is not running or closing; `message` says which.',
     schema: {
       type: 'object',
+      required: ['statusCode', 'error', 'message'],
       properties: {
         statusCode: { type: 'integer', example: 503 },
         error: { type: 'string', example: 'Service Unavailable' },
         message: { type: 'string', example: 'Redis does not answer: no reply within 1000 ms' },
+        details: INDICATOR_SCHEMA,
       },
     },
   })
-  async ready(): Promise<{ status: 'ok'; redis: 'up' }> {
+  async ready(): Promise<HealthCheckResult> {
+    const checks: HealthIndicatorFunction[] = [() => this.redis.check()];
+    if (this.worker.hasWorkers()) checks.push(() => this.worker.check());
     try {
-      await withTimeout(this.redis.ping(), READY_TIMEOUT_MS);
-      return { status: 'ok', redis: 'up' };
+      return await this.health.check(checks);
     } catch (error) {
-      throw new ServiceUnavailableException(`Redis does not answer: ${describe(error)}`);
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      // Terminus's body in Nest's error shape, its reasons as the message.
+      const { details } = error.getResponse() as HealthCheckResult;
+      const reasons = Object.entries(details)
+        .filter(([, result]) => result.status !== 'up')
+        .map(([name, result]) => String(result.message ?? `${name} is ${result.status}`));
+      throw new ServiceUnavailableException({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: reasons.join('; '),
+        details,
+      });
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -95,7 +95,7 @@ describe('several api and worker processes on one Redis', () => {
     // The worker stopped the run when told, rather than at the end of its 60 s step.
     await Promise.any(
       workers.map((worker) =>
-        worker.waitForOutput(`{"msg":"attempt cancelled","jobId":"${id}"`, 10_000),
+        worker.waitForOutput(`"msg":"attempt cancelled","jobId":"${id}"`, 10_000),
       ),
     );
   });

@@ -30,6 +30,8 @@ async function start(env: Record<string, string>): Promise<ServiceProcess> {
     REDIS_URL: redis.url,
     JOB_LOCK_MS: '2000',
     KEY_PREFIX: prefix,
+    // Attempts' starts are logged at debug: the tests read them to tell which worker runs a job.
+    LOG_LEVEL: 'debug',
     ...env,
   });
   processes.push(service);
@@ -52,7 +54,7 @@ function runnerOf(
   return workers.find((worker) =>
     worker
       .output()
-      .includes(`{"msg":"attempt started","jobId":"${id}","pipeline":"demo","attempt":${attempt}}`),
+      .includes(`"msg":"attempt started","jobId":"${id}","pipeline":"demo","attempt":${attempt}}`),
   );
 }
 
@@ -109,7 +111,7 @@ describe('workers that die or stop', () => {
     });
     const id = created.body.id as string;
     await live.subscribe({ id });
-    await worker.waitForOutput(`{"msg":"attempt started","jobId":"${id}"`);
+    await worker.waitForOutput(`"msg":"attempt started","jobId":"${id}"`);
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toEqual({ code: 0, signal: null });
     // It drained: the job completed in that worker's first and only attempt.

@@ -137,7 +137,10 @@ describe('job lifecycle on a real Redis and BullMQ worker', () => {
   it('serves liveness, and readiness while Redis answers', async () => {
     expect((await request(fixture.service.url, 'GET', '/health/live')).status).toBe(200);
     const ready = await request(fixture.service.url, 'GET', '/health/ready');
-    expect(ready).toMatchObject({ status: 200, body: { status: 'ok', redis: 'up' } });
+    expect(ready).toMatchObject({
+      status: 200,
+      body: { status: 'ok', details: { redis: { status: 'up' }, worker: { status: 'up' } } },
+    });
   });
 
   it('serves the OpenAPI document', async () => {
@@ -165,7 +168,12 @@ describe('readiness without Redis', () => {
       await own.stop();
       const down = await request(app.url, 'GET', '/health/ready');
       expect(down.status).toBe(503);
-      expect(down.body.message).toMatch(/Redis does not answer/);
+      expect(down.body).toMatchObject({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: expect.stringMatching(/^Redis does not answer/),
+        details: { redis: { status: 'down' } },
+      });
       expect((await request(app.url, 'GET', '/health/live')).status).toBe(200);
       back = await startRedisServer({ port: own.port, dir: own.dir, persistent: false });
       await waitUntil(async () => (await request(app.url, 'GET', '/health/ready')).status === 200);

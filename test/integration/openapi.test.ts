@@ -33,6 +33,7 @@ const ROUTES: [string, string, string[]][] = [
   ['get', '/pipelines', ['200']],
   ['get', '/health/live', ['200']],
   ['get', '/health/ready', ['200', '503']],
+  ['get', '/metrics', ['200']],
 ];
 
 let doc: OpenApi;

@@ -16,8 +16,14 @@ export async function startApp(
   env: Record<string, string> = {},
   pipelines?: readonly AnyPipeline[],
 ): Promise<RunningApp> {
-  const config = loadConfig({ REDIS_URL: redisUrl, PORT: '0', JOB_LOCK_MS: '5000', ...env });
-  const app = await createApp(config, { logger: ['error', 'warn'], pipelines });
+  const config = loadConfig({
+    REDIS_URL: redisUrl,
+    PORT: '0',
+    JOB_LOCK_MS: '5000',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const app = await createApp(config, { pipelines });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

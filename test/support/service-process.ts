@@ -21,9 +21,13 @@ export interface ServiceProcess {
  * Runs the built service (`dist/main.js`) as its own process, as production
  * does, and resolves once it logs that it listens.
  */
-export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
+export async function startService(
+  env: Record<string, string>,
+  { cwd }: { cwd?: string } = {},
+): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
+    cwd,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,6 +3,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ChannelSubscriber } from '../../bus/channel.subscriber';
 import { EventStore } from '../../bus/event-store';
 import { RedisKeys } from '../../bus/redis-keys';
+import { Metrics } from '../../observability/metrics';
 import { JobCursor } from './job-cursor';
 import { SseStream } from './sse-stream';
 
@@ -19,7 +20,10 @@ export class SseStreams implements OnModuleDestroy {
     private readonly store: EventStore,
     private readonly subscriber: ChannelSubscriber,
     private readonly keys: RedisKeys,
-  ) {}
+    metrics: Metrics,
+  ) {
+    metrics.observe('sseStreams', () => this.open.size);
+  }
 
   /** Streams the job's events after `after` until its terminal event or until the client leaves. */
   serve(id: string, after: number, response: ServerResponse): void {
