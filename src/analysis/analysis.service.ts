@@ -17,7 +17,7 @@ import {
 import { InputError } from '../core/input-error';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { applyEvent } from '../core/snapshot.reducer';
-import { EventStore } from '../bus/event-store';
+import { ANONYMOUS_TENANT, EventStore, type JobAccess } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
 import { drive } from '../service/sliced-driver';
@@ -30,6 +30,9 @@ import {
   newAnalysisId,
 } from './analysis-job';
 import { requestFingerprint } from './request-fingerprint';
+
+/** Every job's owner until requests carry a tenant. */
+const ANONYMOUS: JobAccess = { tenant: ANONYMOUS_TENANT, token: '' };
 
 export interface Creation {
   created: boolean;
@@ -60,7 +63,7 @@ export class AnalysisService {
       created,
       snapshot,
       fingerprint: existing,
-    } = await this.store.create(id, pipeline, fingerprint);
+    } = await this.store.create(id, pipeline, fingerprint, ANONYMOUS);
     if (!created && existing !== fingerprint) {
       throw new ConflictException(
         `Analysis "${id}" already exists with a different pipeline or input; choose another id`,
@@ -84,7 +87,7 @@ export class AnalysisService {
   }
 
   list(limit: number, status?: AnalysisStatus): Promise<AnalysisSnapshot[]> {
-    return this.store.list(limit, status);
+    return this.store.list(ANONYMOUS_TENANT, limit, status);
   }
 
   /** Cancels at once in the store, then stops the job wherever it is: queued in BullMQ or running in a worker. */
