@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { PUBLISHER } from '../service/publisher.port';
 import { ChannelSubscriber } from './channel.subscriber';
 import { EventStore } from './event-store';
+import { RedisDeadline } from './redis-deadline';
 import { REDIS, redisProviders } from './redis.providers';
 import { RedisPublisher } from './redis.publisher';
 
@@ -12,10 +13,11 @@ import { RedisPublisher } from './redis.publisher';
   providers: [
     ...redisProviders,
     EventStore,
+    RedisDeadline,
     ChannelSubscriber,
     { provide: PUBLISHER, useClass: RedisPublisher },
   ],
-  exports: [...redisProviders, EventStore, ChannelSubscriber, PUBLISHER],
+  exports: [...redisProviders, EventStore, RedisDeadline, ChannelSubscriber, PUBLISHER],
 })
 export class BusModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}

@@ -99,6 +99,17 @@ return seq
 `;
 
 /**
+ * Removes a job that never reached the queue, with its index entries.
+ * ARGV: id, tenant. Returns 1 when removed, 0 when there is no such job of that tenant.
+ */
+export const DISCARD_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'tenant') ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+for i = 4, 10 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+return 1
+`;
+
+/**
  * Trims one tenant's indexes: the reconciliation's sweep, for tenants that stopped writing.
  * KEYS: the tenant's index, its five status indexes, its expiries. Returns how many ids went.
  */

@@ -39,6 +39,12 @@ async function finish(id: string, status: AnalysisStatus = 'completed'): Promise
   await store.append(event(id, status));
 }
 
+async function trimAll(): Promise<number> {
+  let trimmed = 0;
+  for (const tenant of await store.tenants()) trimmed += await store.trimIndexes(tenant);
+  return trimmed;
+}
+
 async function ids(tenant: string, status?: AnalysisStatus): Promise<string[]> {
   return (await store.list(tenant, 50, status)).map((snapshot) => snapshot.id);
 }
@@ -137,7 +143,7 @@ describe('event store: data lifecycle', () => {
     await finish('a');
     await finish('g', 'failed');
     await waitUntil(async () => (await redis.dbsize()) === 6, 5_000, 'expiry'); // 2 × (index, status index, expiries)
-    expect(await store.trimIndexes()).toBe(2);
+    expect(await trimAll()).toBe(2);
     expect(await redis.dbsize()).toBe(0);
   });
 
@@ -146,7 +152,7 @@ describe('event store: data lifecycle', () => {
     await finish('reused');
     await waitUntil(async () => (await redis.exists(keys.snapshot('reused'))) === 0, 5_000);
     await store.create('reused', 'demo', '', acme);
-    expect(await store.trimIndexes()).toBe(0);
+    expect(await trimAll()).toBe(0);
     expect(await ids('acme')).toEqual(['reused']);
     expect(await ids('acme', 'queued')).toEqual(['reused']);
     expect(await ids('acme', 'completed')).toEqual([]);
@@ -160,6 +166,24 @@ describe('event store: data lifecycle', () => {
     expect(await ids('acme')).toEqual([]);
     expect(await ids('globex')).toEqual(['reused']);
     expect(await store.append(event('reused', 'running'))).toEqual({ kind: 'appended', seq: 2 });
+  });
+
+  it('names the unfinished jobs created before a time, for the reconciliation', async () => {
+    await store.create('queued', 'demo', '', acme);
+    await store.create('running', 'demo', '', acme);
+    await store.create('done', 'demo', '', acme);
+    await store.append(event('running', 'running'));
+    await finish('done');
+    expect(await store.tenants()).toEqual(['acme']);
+    expect((await store.unfinished('acme', Date.now() + 1)).sort()).toEqual(['queued', 'running']);
+    expect(await store.unfinished('acme', 0)).toEqual([]);
+  });
+
+  it('removes a job that never reached the queue, and its index entries', async () => {
+    await store.create('a', 'demo', '', acme);
+    expect(await store.discard('a')).toBe(true);
+    expect(await redis.dbsize()).toBe(0);
+    expect(await store.discard('a')).toBe(false);
   });
 
   it('keeps the anonymous tenant’s jobs apart too', async () => {
