@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import {
@@ -82,6 +83,9 @@ export class EventStore {
   private readonly redis: Redis & ScriptCommands;
   /** Job id → tenant, for the index keys an append needs; a job's tenant never changes. */
   private readonly tenantById = new Map<string, string>();
+  /** This store's name and the number of its last write, so that a resent write applies once. */
+  private readonly writer = randomUUID();
+  private writes = 0;
 
   constructor(
     @Inject(REDIS) redis: Redis,
@@ -162,6 +166,7 @@ export class EventStore {
       field,
       JSON.stringify(value),
     ]);
+    const writeNumber = (this.writes += 1);
     const write = (tenant: string) =>
       this.redis.appendAnalysisEvents(
         ...this.jobKeys(first.id, tenant),
@@ -171,6 +176,8 @@ export class EventStore {
         this.config.eventTtlSeconds,
         last.status,
         isTerminal(last.status) ? 1 : 0,
+        this.writer,
+        writeNumber,
         events.length,
         ...events.map(withoutOpeningBrace),
         ...fields,

@@ -125,6 +125,20 @@ describe('event store: key layout and tenancy', () => {
   });
 });
 
+describe('event store: writes sent again', () => {
+  it('applies a write once when the client sends it again (a resend after a lost reply)', async () => {
+    await store.create('j', 'demo', '', acme);
+    const progress = { ...event('j', 'running'), type: 'progress' as const, progress: 50 };
+    expect(await store.append(event('j', 'running'))).toEqual({ kind: 'appended', seq: 2 });
+    expect(await store.append(progress)).toEqual({ kind: 'appended', seq: 3 });
+    // What ioredis does on reconnect: the same command, with the same write number, again.
+    (store as unknown as { writes: number }).writes -= 1;
+    expect(await store.append(progress)).toEqual({ kind: 'appended', seq: 3 });
+    expect((await store.events('j')).map((stored) => stored.seq)).toEqual([1, 2, 3]);
+    expect(await store.append({ ...progress, progress: 60 })).toEqual({ kind: 'appended', seq: 4 });
+  });
+});
+
 describe('event store: data lifecycle', () => {
   it('expires an ended job’s keys and trims its index entries with the next write of its tenant', async () => {
     await store.create('old', 'demo', '', acme);
