@@ -33,7 +33,7 @@ it('connections between each process and Redis cut at random, repeatedly, for 30
   const healedAt = Date.now();
   await load;
   const recovery = await recoveryTime(urls, healedAt);
-  const report = await finish(cluster(), 'connection-cuts', ids, recovery);
+  const report = await finish(cluster(), 'connection-cuts', ids, healedAt, recovery);
   console.log(`connection-cuts: ${cuts} cuts`);
   expectGuaranteeHeld(report);
 });

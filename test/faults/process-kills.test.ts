@@ -20,7 +20,7 @@ it('a worker SIGKILLed and another SIGTERMed mid-job; an api SIGKILLed with clie
   const healedAt = Date.now();
   expect(await stopped.exited).toEqual({ code: 0, signal: null });
   const recovery = await recoveryTime(urls.slice(1), healedAt);
-  const report = await finish(cluster(), 'process-kills', ids, recovery);
+  const report = await finish(cluster(), 'process-kills', ids, healedAt, recovery);
   expect(report.reconnects).toBeGreaterThanOrEqual(25); // the clients of the killed api moved
   expectGuaranteeHeld(report);
 });

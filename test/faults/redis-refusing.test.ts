@@ -22,7 +22,7 @@ it('Redis out of memory, then read-only, for a while each, then healthy again', 
     await admin.replicaof('NO', 'ONE');
     const healedAt = Date.now();
     const recovery = await recoveryTime(urls, healedAt);
-    expectGuaranteeHeld(await finish(cluster(), 'redis-refusing', ids, recovery));
+    expectGuaranteeHeld(await finish(cluster(), 'redis-refusing', ids, healedAt, recovery));
   } finally {
     admin.disconnect();
   }

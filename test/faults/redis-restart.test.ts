@@ -13,5 +13,5 @@ it('Redis restarted mid-run (AOF on): 2 api, 2 workers, 50 clients, 200 jobs in 
   await cluster().redis.up();
   const healedAt = Date.now();
   const recovery = await recoveryTime(urls, healedAt);
-  expectGuaranteeHeld(await finish(cluster(), 'redis-restart', ids, recovery));
+  expectGuaranteeHeld(await finish(cluster(), 'redis-restart', ids, healedAt, recovery));
 });

@@ -196,7 +196,10 @@ export async function recoveryTime(urls: string[], from: number): Promise<number
 
 export interface FaultReport extends InvariantReport {
   name: string;
+  /** From the fault's end until a new job runs end to end. */
   recoveryMs: number;
+  /** From the fault's end until every client has every job's terminal event. */
+  settledMs: number;
   reconnects: number;
 }
 
@@ -205,10 +208,12 @@ export async function finish(
   cluster: FaultCluster,
   name: string,
   ids: string[],
+  healedAt: number,
   recoveryMs: number,
   settleMs = 90_000,
 ): Promise<FaultReport> {
   await Promise.all(cluster.clients.map((client) => client.waitFinished(settleMs)));
+  const settledMs = Date.now() - healedAt;
   const url = cluster.apiUrls[cluster.apiUrls.length - 1];
   const stored = await storedJobs(url, ids);
   const report = checkInvariants(
@@ -226,13 +231,14 @@ export async function finish(
     name,
     ...report,
     recoveryMs,
+    settledMs,
     reconnects: cluster.clients.reduce((sum, client) => sum + client.reconnects, 0),
   };
   const dir = resolve(__dirname, '..', '..', '..', '.data', 'faults');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
   console.log(
-    `${name}: jobs ${result.jobs}, events delivered ${result.delivered}, lost ${result.lost}, duplicated ${result.duplicated}, stuck ${result.stuck}, recovery ${(recoveryMs / 1000).toFixed(1)} s, outcomes ${JSON.stringify(result.outcomes)}`,
+    `${name}: jobs ${result.jobs}, events delivered ${result.delivered}, lost ${result.lost}, duplicated ${result.duplicated}, stuck ${result.stuck}, recovery ${(recoveryMs / 1000).toFixed(1)} s, all delivered ${(settledMs / 1000).toFixed(1)} s after, outcomes ${JSON.stringify(result.outcomes)}`,
   );
   return result;
 }
