@@ -129,6 +129,8 @@ export class EventStore {
       id,
       createdAt.getTime(),
       withoutOpeningBrace(queued),
+      this.writer,
+      (this.writes += 1),
       'fingerprint',
       JSON.stringify(fingerprint),
       'tenant',
