@@ -64,6 +64,7 @@ export class AnalysisGateway implements OnGatewayConnection, OnGatewayDisconnect
     const { id, after } = request.value;
     try {
       const snapshot = await this.store.snapshot(id);
+      if (socket.disconnected) return; // gone while we read: open nothing for it
       if (!snapshot) {
         return ack?.({
           ok: false,
@@ -76,6 +77,8 @@ export class AnalysisGateway implements OnGatewayConnection, OnGatewayDisconnect
       }
       const feed = this.feedFor(id);
       await feed.ready;
+      // Gone while the subscription was confirmed: release the feed if nobody else follows it.
+      if (socket.disconnected) return feed.dropped(socket);
       ack?.({ ok: true, snapshot });
       followedJobs(socket).add(id);
       await feed.join(socket, after);

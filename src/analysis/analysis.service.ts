@@ -3,7 +3,9 @@ import {
   ConflictException,
   Inject,
   Injectable,
+  Logger,
   NotFoundException,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
@@ -17,7 +19,8 @@ import {
 import { InputError } from '../core/input-error';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { applyEvent } from '../core/snapshot.reducer';
-import { EventStore } from '../bus/event-store';
+import { ANONYMOUS_TENANT, EventStore, type JobAccess } from '../bus/event-store';
+import { RedisDeadline } from '../bus/redis-deadline';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
 import { Metrics } from '../observability/metrics';
@@ -30,7 +33,11 @@ import {
   JOB_BACKOFF_MS,
   newAnalysisId,
 } from './analysis-job';
+import { MAX_INPUT_DEPTH, nestedDeeperThan } from './input-depth';
 import { requestFingerprint } from './request-fingerprint';
+
+/** Every job's owner until requests carry a tenant. */
+const ANONYMOUS: JobAccess = { tenant: ANONYMOUS_TENANT, token: '' };
 
 export interface Creation {
   created: boolean;
@@ -40,7 +47,10 @@ export interface Creation {
 /** The API's use cases: what each endpoint does, free of HTTP. */
 @Injectable()
 export class AnalysisService {
+  private readonly logger = new Logger(AnalysisService.name);
+
   constructor(
+    private readonly deadline: RedisDeadline,
     private readonly pipelines: PipelineRegistry,
     private readonly store: EventStore,
     private readonly keys: RedisKeys,
@@ -62,36 +72,46 @@ export class AnalysisService {
       created,
       snapshot,
       fingerprint: existing,
-    } = await this.store.create(id, pipeline, fingerprint);
+    } = await this.deadline.run(() => this.store.create(id, pipeline, fingerprint, ANONYMOUS));
     if (!created && existing !== fingerprint) {
       throw new ConflictException(
         `Analysis "${id}" already exists with a different pipeline or input; choose another id`,
       );
     }
     // Enqueue again while queued: a no-op if the job is in BullMQ, a repair if an earlier try stopped short.
-    if (created || snapshot.status === 'queued') await this.enqueue({ id, pipeline, input });
+    if (created || snapshot.status === 'queued') {
+      await this.enqueue({ id, pipeline, input }, created);
+    }
     if (created) this.metrics.jobCreated(pipeline);
     return { created, snapshot };
   }
 
-  async get(id: string): Promise<AnalysisSnapshot> {
-    const snapshot = await this.store.snapshot(id);
-    if (!snapshot) throw notFound(id);
-    return snapshot;
+  get(id: string): Promise<AnalysisSnapshot> {
+    return this.deadline.run(async () => {
+      const snapshot = await this.store.snapshot(id);
+      if (!snapshot) throw notFound(id);
+      return snapshot;
+    });
   }
 
-  async events(id: string, after: number): Promise<AnalysisEvent[]> {
-    const events = await this.store.events(id, after);
-    if (events.length === 0 && !(await this.store.snapshot(id))) throw notFound(id);
-    return events;
+  events(id: string, after: number): Promise<AnalysisEvent[]> {
+    return this.deadline.run(async () => {
+      const events = await this.store.events(id, after);
+      if (events.length === 0 && !(await this.store.snapshot(id))) throw notFound(id);
+      return events;
+    });
   }
 
   list(limit: number, status?: AnalysisStatus): Promise<AnalysisSnapshot[]> {
-    return this.store.list(limit, status);
+    return this.deadline.run(() => this.store.list(ANONYMOUS_TENANT, limit, status));
   }
 
   /** Cancels at once in the store, then stops the job wherever it is: queued in BullMQ or running in a worker. */
-  async cancel(id: string): Promise<AnalysisSnapshot> {
+  cancel(id: string): Promise<AnalysisSnapshot> {
+    return this.deadline.run(() => this.cancelNow(id));
+  }
+
+  private async cancelNow(id: string): Promise<AnalysisSnapshot> {
     const snapshot = await this.get(id);
     if (isTerminal(snapshot.status)) throw alreadyFinished(snapshot);
     const event = {
@@ -122,6 +142,9 @@ export class AnalysisService {
         `Unknown pipeline "${pipeline}". Valid pipelines: ${this.pipelines.names().join(', ')}`,
       );
     }
+    if (nestedDeeperThan(input, MAX_INPUT_DEPTH)) {
+      throw new BadRequestException(`input is nested more than ${MAX_INPUT_DEPTH} levels deep`);
+    }
     try {
       await drive(definition.validate(input));
     } catch (error) {
@@ -130,15 +153,53 @@ export class AnalysisService {
     }
   }
 
-  private async enqueue(data: AnalysisJobData): Promise<void> {
-    await this.queue.add(data.pipeline, data, {
-      jobId: bullJobId(data.id),
-      attempts: JOB_ATTEMPTS,
-      backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-      removeOnComplete: true,
-      removeOnFail: true,
-    });
+  /**
+   * Adds the job to BullMQ. When that fails for a job this request created, the
+   * job is removed again and the request fails with 503: nothing is left queued
+   * that no worker will ever run (should the removal fail too, the
+   * reconciliation marks the job failed).
+   */
+  private async enqueue(data: AnalysisJobData, created: boolean): Promise<void> {
+    try {
+      await this.deadline.run(() =>
+        this.queue.add(data.pipeline, data, {
+          jobId: bullJobId(data.id),
+          attempts: JOB_ATTEMPTS,
+          backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+          removeOnComplete: true,
+          removeOnFail: true,
+        }),
+      );
+    } catch (error) {
+      this.logger.warn({ msg: 'enqueue failed', jobId: data.id, error: describe(error) });
+      // BullMQ's script may have stopped half-way, leaving a job that a later add would take for a duplicate.
+      if (created) await this.undoCreation(data.id);
+      if (error instanceof ServiceUnavailableException) throw error;
+      throw new ServiceUnavailableException('The analysis could not be queued; try again shortly');
+    }
   }
+
+  private async undoCreation(id: string): Promise<void> {
+    try {
+      await this.deadline.run(() =>
+        Promise.all([this.store.discard(id), this.queue.remove(bullJobId(id))]),
+      );
+    } catch (error) {
+      this.logger.warn({
+        msg: 'could not remove a job that was not queued; the reconciliation will fail it',
+        jobId: id,
+        error: describe(error),
+      });
+    }
+  }
+}
+
+/** An error's kind and Redis's first word at most: messages may quote job input. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  return error.name === 'ReplyError'
+    ? `ReplyError ${/^[A-Z]+/.exec(error.message)?.[0] ?? ''}`
+    : error.name;
 }
 
 function notFound(id: string): NotFoundException {

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { ANALYSIS_QUEUE, bullJobId } from '../../src/analysis/analysis-job';
-import { EventStore } from '../../src/bus/event-store';
+import { ANONYMOUS_TENANT, EventStore } from '../../src/bus/event-store';
 import { redisOptionsFromUrl } from '../../src/bus/redis-url';
 import { request } from '../support/http';
 import { startApp } from '../support/in-process-app';
@@ -68,7 +68,9 @@ describe('GET /metrics on an all process', () => {
 
     // A payload that skipped the API's validation fails in the worker at once.
     const forged = 'metrics-forged';
-    await fixture.service.app.get(EventStore).create(forged, 'stats', '');
+    await fixture.service.app
+      .get(EventStore)
+      .create(forged, 'stats', '', { tenant: ANONYMOUS_TENANT, token: '' });
     await queue.add(
       'stats',
       { id: forged, pipeline: 'stats', input: { csv: 'a,b\n1\n' } },
