@@ -4,7 +4,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { ANALYSIS_QUEUE } from './analysis/analysis-job';
 import { AnalysisModule } from './analysis/analysis.module';
 import { BusModule } from './bus/bus.module';
-import { redisOptionsFromUrl } from './bus/redis-url';
+import { bullConnection, bullPrefix } from './bus/redis-connection';
 import { type AppConfig, runsApi } from './config/app-config';
 import type { AnyPipeline } from './core/pipeline.types';
 import { ConfigModule } from './config/config.module';
@@ -30,8 +30,8 @@ export class AppModule {
         }),
         BusModule,
         BullModule.forRoot({
-          connection: redisOptionsFromUrl(config.redisUrl),
-          prefix: config.keyPrefix,
+          connection: bullConnection(config),
+          prefix: bullPrefix(config),
         }),
         HealthModule,
         AnalysisModule.forRole(config, pipelines),

@@ -1,9 +1,9 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { PUBLISHER } from '../service/publisher.port';
 import { ChannelSubscriber } from './channel.subscriber';
 import { EventStore } from './event-store';
 import { RedisDeadline } from './redis-deadline';
+import { type RedisClient, closeBullConnections } from './redis-connection';
 import { REDIS, redisProviders } from './redis.providers';
 import { RedisPublisher } from './redis.publisher';
 
@@ -20,9 +20,10 @@ import { RedisPublisher } from './redis.publisher';
   exports: [...redisProviders, EventStore, RedisDeadline, ChannelSubscriber, PUBLISHER],
 })
 export class BusModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await closeBullConnections();
     // QUIT would wait for a connection that may never come back.
     if (this.redis.status !== 'ready') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());

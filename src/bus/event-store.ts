@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 import {
   type AnalysisEvent,
   type AnalysisEventDraft,
@@ -11,12 +10,16 @@ import {
 import { newSnapshot, snapshotPatch } from '../core/snapshot.reducer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import {
-  APPEND_SCRIPT,
-  CREATE_SCRIPT,
   DISCARD_SCRIPT,
+  INDEX_KEY_COUNT,
+  INDEX_SCRIPT,
   JOB_KEY_COUNT,
   TRIM_SCRIPT,
+  UNINDEX_SCRIPT,
+  appendScript,
+  createScript,
 } from './event-store.scripts';
+import { type RedisClient, isCluster } from './redis-connection';
 import { RedisKeys } from './redis-keys';
 import { REDIS } from './redis.providers';
 
@@ -61,9 +64,11 @@ const MAX_REMEMBERED_TENANTS = 10_000;
 
 interface ScriptCommands {
   createAnalysis(...args: (string | number)[]): Promise<number>;
-  appendAnalysisEvents(...args: (string | number)[]): Promise<number>;
+  appendAnalysisEvents(...args: (string | number)[]): Promise<[number, string?, number?]>;
   trimAnalysisIndexes(...args: (string | number)[]): Promise<number>;
   discardAnalysis(...args: (string | number)[]): Promise<number>;
+  indexAnalysis(...args: (string | number)[]): Promise<number>;
+  unindexAnalysis(...args: (string | number)[]): Promise<number>;
 }
 
 interface StoredJob {
@@ -80,7 +85,7 @@ interface StoredJob {
  */
 @Injectable()
 export class EventStore {
-  private readonly redis: Redis & ScriptCommands;
+  private readonly redis: RedisClient & ScriptCommands;
   /** Job id → tenant, for the index keys an append needs; a job's tenant never changes. */
   private readonly tenantById = new Map<string, string>();
   /** This store's name and the number of its last write, so that a resent write applies once. */
@@ -88,18 +93,22 @@ export class EventStore {
   private writes = 0;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     private readonly keys: RedisKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    redis.defineCommand('createAnalysis', { numberOfKeys: JOB_KEY_COUNT, lua: CREATE_SCRIPT });
-    redis.defineCommand('appendAnalysisEvents', {
-      numberOfKeys: JOB_KEY_COUNT,
-      lua: APPEND_SCRIPT,
-    });
-    redis.defineCommand('trimAnalysisIndexes', { numberOfKeys: 7, lua: TRIM_SCRIPT });
-    redis.defineCommand('discardAnalysis', { numberOfKeys: JOB_KEY_COUNT, lua: DISCARD_SCRIPT });
-    this.redis = redis as Redis & ScriptCommands;
+    // On a cluster an event's wake-up crosses only its job's shard.
+    const publish = isCluster(redis) ? 'SPUBLISH' : 'PUBLISH';
+    const scripts: [string, number, string][] = [
+      ['createAnalysis', JOB_KEY_COUNT, createScript(publish)],
+      ['appendAnalysisEvents', JOB_KEY_COUNT, appendScript(publish)],
+      ['discardAnalysis', JOB_KEY_COUNT, DISCARD_SCRIPT],
+      ['indexAnalysis', INDEX_KEY_COUNT, INDEX_SCRIPT],
+      ['unindexAnalysis', INDEX_KEY_COUNT, UNINDEX_SCRIPT],
+      ['trimAnalysisIndexes', INDEX_KEY_COUNT, TRIM_SCRIPT],
+    ];
+    for (const [name, numberOfKeys, lua] of scripts) redis.defineCommand(name, { numberOfKeys, lua });
+    this.redis = redis as RedisClient & ScriptCommands;
   }
 
   /** Creates a queued job and its `queued` event for a tenant, unless the id is taken. */
@@ -124,8 +133,11 @@ export class EventStore {
       field,
       JSON.stringify(snapshot[field]),
     ]);
+    // Filed first: a crash before the job is written leaves an entry the reconciliation
+    // removes, never a job that no index (and so no reconciliation) can find.
+    await this.index(access.tenant, id, createdAt.getTime(), 'queued');
     const created = await this.redis.createAnalysis(
-      ...this.jobKeys(id, access.tenant),
+      ...this.jobKeys(id),
       id,
       createdAt.getTime(),
       withoutOpeningBrace(queued),
@@ -145,6 +157,7 @@ export class EventStore {
     }
     const existing = await this.read(id);
     if (!existing) return this.create(id, pipeline, fingerprint, access); // it expired in between
+    await this.refile(access.tenant, id, existing);
     return { created: false, ...existing };
   }
 
@@ -171,7 +184,7 @@ export class EventStore {
     // Numbered as it is sent: writes reach Redis in the order of their numbers.
     const write = (tenant: string, writeNumber = (this.writes += 1)) =>
       this.redis.appendAnalysisEvents(
-        ...this.jobKeys(first.id, tenant),
+        ...this.jobKeys(first.id),
         first.id,
         tenant,
         guardAttempt ? first.attempt : -1,
@@ -186,13 +199,19 @@ export class EventStore {
       );
     let tenant = await this.tenantOf(first.id);
     if (tenant === undefined) return { kind: 'unknown' };
-    let seq = await write(tenant);
-    if (seq === -2) {
+    let reply = await write(tenant);
+    if (reply[0] === -2) {
       // The id now names another tenant's job (the one remembered expired): read it again.
       this.tenantById.delete(first.id);
       tenant = await this.tenantOf(first.id);
       if (tenant === undefined) return { kind: 'unknown' };
-      seq = await write(tenant);
+      reply = await write(tenant);
+    }
+    const [seq, createdMs, reindex] = reply;
+    // A crash before this write leaves the index behind the job: the reconciliation catches up.
+    if (seq > 0 && reindex === 1) {
+      const expiresInMs = isTerminal(last.status) ? this.config.eventTtlSeconds * 1000 : undefined;
+      await this.index(tenant, first.id, Number(createdMs), last.status, expiresInMs);
     }
     if (seq > 0 && !isTerminal(last.status)) return { kind: 'appended', seq };
     this.tenantById.delete(first.id);
@@ -205,7 +224,9 @@ export class EventStore {
     const tenant = await this.tenantOf(id);
     this.tenantById.delete(id);
     if (tenant === undefined) return false;
-    return (await this.redis.discardAnalysis(...this.jobKeys(id, tenant), id, tenant)) === 1;
+    const removed = (await this.redis.discardAnalysis(...this.jobKeys(id), id, tenant)) === 1;
+    if (removed) await this.unindex(tenant, id);
+    return removed;
   }
 
   async snapshot(id: string): Promise<AnalysisSnapshot | undefined> {
@@ -232,12 +253,9 @@ export class EventStore {
     while (found.length < limit) {
       const ids = await this.redis.zrevrange(index, start, start + limit - found.length - 1);
       if (ids.length === 0) break;
-      const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hgetall(this.keys.snapshot(id));
-      const replies = (await pipeline.exec()) ?? [];
-      for (const [, hash] of replies) {
+      for (const hash of await this.readMany(ids)) {
         // An entry outlives its job until the tenant's next write trims it: skip it.
-        const stored = decodeJob(hash as Record<string, string>);
+        const stored = decodeJob(hash);
         if (
           stored &&
           stored.access.tenant === tenant &&
@@ -251,24 +269,27 @@ export class EventStore {
     return found;
   }
 
-  /** Every tenant with an index in Redis (one SCAN over the service's tenant keys). */
+  /** Every tenant with an index in Redis (one SCAN over the service's tenant keys, per master). */
   async tenants(): Promise<string[]> {
     const found = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        this.keys.allTenantKeys(),
-        'COUNT',
-        1000,
-      );
-      cursor = next;
-      for (const key of keys) {
-        const tenant = this.keys.tenantOf(key);
-        if (tenant !== undefined) found.add(tenant);
-      }
-    } while (cursor !== '0');
+    const nodes = isCluster(this.redis) ? this.redis.nodes('master') : [this.redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(
+          cursor,
+          'MATCH',
+          this.keys.allTenantKeys(),
+          'COUNT',
+          1000,
+        );
+        cursor = next;
+        for (const key of keys) {
+          const tenant = this.keys.tenantOf(key);
+          if (tenant !== undefined) found.add(tenant);
+        }
+      } while (cursor !== '0');
+    }
     return [...found];
   }
 
@@ -280,10 +301,7 @@ export class EventStore {
     let trimmed = 0;
     let batch: number;
     do {
-      batch = await this.redis.trimAnalysisIndexes(
-        ...this.keys.indexes(tenant),
-        this.keys.expiries(tenant),
-      );
+      batch = await this.redis.trimAnalysisIndexes(...this.indexKeys(tenant));
       trimmed += batch;
     } while (batch > 0);
     return trimmed;
@@ -299,14 +317,66 @@ export class EventStore {
     return [...queued, ...running];
   }
 
-  private jobKeys(id: string, tenant: string): string[] {
-    return [
-      this.keys.snapshot(id),
-      this.keys.events(id),
-      this.keys.channel(id),
-      ...this.keys.indexes(tenant),
-      this.keys.expiries(tenant),
-    ];
+  /**
+   * Makes a tenant's indexes agree with the job an entry names: removed when the
+   * job is gone or another tenant's, filed under its status otherwise. For the
+   * reconciliation, after a crash between a job's write and its index write.
+   * Returns the job's snapshot when it is the tenant's.
+   */
+  async reconcileEntry(tenant: string, id: string): Promise<AnalysisSnapshot | undefined> {
+    const stored = await this.read(id);
+    await this.refile(tenant, id, stored);
+    return stored?.access.tenant === tenant ? stored.snapshot : undefined;
+  }
+
+  private async refile(tenant: string, id: string, stored: StoredJob | undefined): Promise<void> {
+    if (!stored || stored.access.tenant !== tenant) return this.unindex(tenant, id);
+    const { snapshot } = stored;
+    const ended = snapshot.finishedAt ? Date.parse(snapshot.finishedAt) : undefined;
+    const expiresInMs =
+      ended === undefined
+        ? undefined
+        : Math.max(0, ended + this.config.eventTtlSeconds * 1000 - Date.now());
+    await this.index(tenant, id, Date.parse(snapshot.createdAt), snapshot.status, expiresInMs);
+  }
+
+  private async index(
+    tenant: string,
+    id: string,
+    createdMs: number,
+    status: AnalysisStatus,
+    expiresInMs?: number,
+  ): Promise<void> {
+    await this.redis.indexAnalysis(
+      ...this.indexKeys(tenant),
+      id,
+      createdMs,
+      status,
+      expiresInMs === undefined ? '' : expiresInMs,
+    );
+  }
+
+  private async unindex(tenant: string, id: string): Promise<void> {
+    await this.redis.unindexAnalysis(...this.indexKeys(tenant), id);
+  }
+
+  private jobKeys(id: string): string[] {
+    return [this.keys.snapshot(id), this.keys.events(id), this.keys.channel(id)];
+  }
+
+  private indexKeys(tenant: string): string[] {
+    return [...this.keys.indexes(tenant), this.keys.expiries(tenant)];
+  }
+
+  /** Snapshot hashes of many jobs: one pipeline on one Redis, one call per job on a cluster (each its own slot). */
+  private async readMany(ids: string[]): Promise<Record<string, string>[]> {
+    if (isCluster(this.redis)) {
+      return Promise.all(ids.map((id) => this.redis.hgetall(this.keys.snapshot(id))));
+    }
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.snapshot(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([, hash]) => hash as Record<string, string>);
   }
 
   private async tenantOf(id: string): Promise<string | undefined> {

@@ -11,7 +11,7 @@ const fixture = useService();
 describe('pub/sub after a reconnect, and sockets gone mid-subscribe', () => {
   it('tells listeners to catch up only once the subscription is confirmed again', async () => {
     const admin = new Redis(fixture.redis.url);
-    const connection = connectRedis(fixture.redis.url, 'test:subscriber', {
+    const connection = connectRedis({ redisUrl: fixture.redis.url, redisClusterNodes: [] }, 'test:subscriber', {
       autoResubscribe: false,
     });
     const subscriber = new ChannelSubscriber(connection);
