@@ -107,7 +107,8 @@ export class EventStore {
       ['unindexAnalysis', INDEX_KEY_COUNT, UNINDEX_SCRIPT],
       ['trimAnalysisIndexes', INDEX_KEY_COUNT, TRIM_SCRIPT],
     ];
-    for (const [name, numberOfKeys, lua] of scripts) redis.defineCommand(name, { numberOfKeys, lua });
+    for (const [name, numberOfKeys, lua] of scripts)
+      redis.defineCommand(name, { numberOfKeys, lua });
     this.redis = redis as RedisClient & ScriptCommands;
   }
 

@@ -63,7 +63,11 @@ function reportOutages(redis: RedisClient, name: string): void {
 }
 
 /** Publishes on a channel: sharded on a cluster, where ChannelSubscriber listens with SSUBSCRIBE. */
-export async function publishTo(redis: RedisClient, channel: string, message: string): Promise<void> {
+export async function publishTo(
+  redis: RedisClient,
+  channel: string,
+  message: string,
+): Promise<void> {
   await (isCluster(redis) ? redis.spublish(channel, message) : redis.publish(channel, message));
 }
 
