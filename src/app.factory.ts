@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { restCors } from './auth/cors';
 import { LeanIoAdapter } from './lean-io.adapter';
 import type { AnyPipeline } from './core/pipeline.types';
 import { PIPELINES } from './core/pipelines';
@@ -34,7 +35,9 @@ export async function createApp(
     { logger },
   );
   if (runsApi(config)) {
-    app.useWebSocketAdapter(new LeanIoAdapter(app));
+    app.useWebSocketAdapter(new LeanIoAdapter(app, config.corsOrigins));
+    const cors = restCors(config.corsOrigins);
+    if (cors) app.enableCors(cors);
     app.useGlobalFilters(new HttpErrorFilter(config.maxBodyBytes));
     app.useGlobalPipes(new RequestValidationPipe());
     const document = SwaggerModule.createDocument(
@@ -45,6 +48,12 @@ export async function createApp(
           'Start long-running analyses, follow them live over Socket.IO (namespace /analyses), read their results.',
         )
         .setVersion('1')
+        .addBearerAuth({
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API key from API_KEYS (when it is empty, auth is off and no key is needed).',
+        })
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

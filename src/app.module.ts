@@ -1,9 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AnalysisModule } from './analysis/analysis.module';
+import { AuthModule } from './auth/auth.module';
 import { BusModule } from './bus/bus.module';
 import { redisOptionsFromUrl } from './bus/redis-url';
-import type { AppConfig } from './config/app-config';
+import { type AppConfig, runsApi } from './config/app-config';
 import type { AnyPipeline } from './core/pipeline.types';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
@@ -22,6 +23,7 @@ export class AppModule {
         }),
         HealthModule,
         AnalysisModule.forRole(config, pipelines),
+        ...(runsApi(config) ? [AuthModule.forConfig(config)] : []),
       ],
     };
   }

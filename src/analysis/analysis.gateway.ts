@@ -1,14 +1,18 @@
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import {
   Ack,
   ConnectedSocket,
   MessageBody,
   type OnGatewayDisconnect,
+  type OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
+import { AnalysisAccess } from '../auth/analysis-access';
+import { socketCaller, socketKeyMiddleware } from '../auth/socket-auth';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { AnalysisSnapshot } from '../core/analysis.types';
 import { ChannelSubscriber } from '../bus/channel.subscriber';
 import { EventStore } from '../bus/event-store';
@@ -18,7 +22,10 @@ import { parseSubscribeRequest, parseUnsubscribeRequest } from './live/subscribe
 
 export type SubscribeAck =
   | { ok: true; snapshot: AnalysisSnapshot }
-  | { ok: false; error: { code: 'invalid' | 'not_found' | 'forbidden'; message: string } };
+  | {
+      ok: false;
+      error: { code: 'invalid' | 'not_found' | 'forbidden' | 'limit'; message: string };
+    };
 
 /** The jobs a socket follows, kept on the socket so that a disconnect touches only those feeds. */
 function followedJobs(socket: Socket): Set<string> {
@@ -32,8 +39,8 @@ type AckFn<T> = ((response: T) => void) | undefined;
  * Socket.IO namespace `/analyses`: a socket subscribes to jobs and receives
  * each job's events, history first, then live, in `seq` order.
  */
-@WebSocketGateway({ namespace: '/analyses', cors: { origin: true } })
-export class AnalysisGateway implements OnGatewayDisconnect, OnModuleDestroy {
+@WebSocketGateway({ namespace: '/analyses' })
+export class AnalysisGateway implements OnGatewayInit, OnGatewayDisconnect, OnModuleDestroy {
   @WebSocketServer() private readonly namespace!: Namespace;
   private readonly logger = new Logger(AnalysisGateway.name);
   private readonly feeds = new Map<string, JobFeed>();
@@ -43,8 +50,15 @@ export class AnalysisGateway implements OnGatewayDisconnect, OnModuleDestroy {
     private readonly store: EventStore,
     private readonly subscriber: ChannelSubscriber,
     private readonly keys: RedisKeys,
+    private readonly access: AnalysisAccess,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.stopResync = subscriber.onResync(() => this.feeds.forEach((feed) => feed.resync()));
+  }
+
+  /** Nest guards do not run at the handshake: the key is checked by the namespace's middleware. */
+  afterInit(namespace: Namespace): void {
+    namespace.use(socketKeyMiddleware(this.config.apiKeys));
   }
 
   @SubscribeMessage('subscribe')
@@ -56,15 +70,25 @@ export class AnalysisGateway implements OnGatewayDisconnect, OnModuleDestroy {
     const request = parseSubscribeRequest(payload);
     if (!request.ok)
       return ack?.({ ok: false, error: { code: 'invalid', message: request.message } });
-    const { id, after } = request.value;
+    const { id, after, token } = request.value;
+    const followed = followedJobs(socket);
+    if (
+      !followed.has(id) &&
+      this.liveSubscriptions(followed) >= this.config.maxSubscriptionsPerSocket
+    ) {
+      const message = `A socket may follow at most ${this.config.maxSubscriptionsPerSocket} analyses at once (MAX_SUBSCRIPTIONS_PER_SOCKET); unsubscribe from one first`;
+      return ack?.({ ok: false, error: { code: 'limit', message } });
+    }
     try {
-      const snapshot = await this.store.snapshot(id);
-      if (!snapshot) {
-        return ack?.({
-          ok: false,
-          error: { code: 'not_found', message: `No analysis has id "${id}"` },
-        });
+      const access = await this.access.forSocket(id, { ...socketCaller(socket), token });
+      if (!access.ok) {
+        const message =
+          access.code === 'not_found'
+            ? `No analysis has id "${id}"`
+            : `Subscribing to analysis "${id}" needs its token, or a key given at the handshake`;
+        return ack?.({ ok: false, error: { code: access.code, message } });
       }
+      const { snapshot } = access;
       if (after > snapshot.lastSeq) {
         const message = `after (${after}) is beyond the analysis's last seq (${snapshot.lastSeq})`;
         return ack?.({ ok: false, error: { code: 'invalid', message } });
@@ -72,7 +96,7 @@ export class AnalysisGateway implements OnGatewayDisconnect, OnModuleDestroy {
       const feed = this.feedFor(id);
       await feed.ready;
       ack?.({ ok: true, snapshot });
-      followedJobs(socket).add(id);
+      followed.add(id);
       await feed.join(socket, after);
     } catch (error) {
       this.logger.error({ msg: 'subscribe failed', jobId: id, error: String(error) });
@@ -100,6 +124,12 @@ export class AnalysisGateway implements OnGatewayDisconnect, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.stopResync();
+  }
+
+  /** Followed jobs whose feed is still open: a finished job no longer counts against the limit. */
+  private liveSubscriptions(followed: Set<string>): number {
+    for (const id of followed) if (!this.feeds.has(id)) followed.delete(id);
+    return followed.size;
   }
 
   private feedFor(id: string): JobFeed {

@@ -3,7 +3,7 @@ import {
   ConflictException,
   Inject,
   Injectable,
-  NotFoundException,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
@@ -14,7 +14,11 @@ import {
   type AnalysisStatus,
   isTerminal,
 } from '../core/analysis.types';
+import { AnalysisAccess, type OwnerSnapshot } from '../auth/analysis-access';
+import type { Caller } from '../auth/caller';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { InputError } from '../core/input-error';
+import { withHeaders } from '../http/response-headers';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { applyEvent } from '../core/snapshot.reducer';
 import { EventStore } from '../bus/event-store';
@@ -33,8 +37,11 @@ import { requestFingerprint } from './request-fingerprint';
 
 export interface Creation {
   created: boolean;
-  snapshot: AnalysisSnapshot;
+  snapshot: OwnerSnapshot;
 }
+
+/** How long a client refused by MAX_QUEUED_JOBS is asked to wait. */
+const QUEUE_FULL_RETRY_SECONDS = 5;
 
 /** The API's use cases: what each endpoint does, free of HTTP. */
 @Injectable()
@@ -42,26 +49,31 @@ export class AnalysisService {
   constructor(
     private readonly pipelines: PipelineRegistry,
     private readonly store: EventStore,
+    private readonly access: AnalysisAccess,
     private readonly keys: RedisKeys,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalysisJobData>,
   ) {}
 
   /**
-   * Starts an analysis. With a client-chosen id, repeating the same request
-   * returns the existing job; a different request under that id is a conflict.
+   * Starts an analysis for the caller's tenant. With a client-chosen id,
+   * repeating the same request returns the existing job; a different request
+   * under that id, or an id another tenant holds, is a conflict.
    */
-  async create(pipeline: string, input: unknown, requestedId?: string): Promise<Creation> {
+  async create(
+    pipeline: string,
+    input: unknown,
+    caller: Caller,
+    requestedId?: string,
+  ): Promise<Creation> {
     await this.validate(pipeline, input);
+    await this.admitNewJob(requestedId);
     const id = requestedId ?? newAnalysisId();
     // Server ids are fresh UUIDs: only a client-chosen id can be requested twice.
     const fingerprint = requestedId ? requestFingerprint(pipeline, input) : '';
-    const {
-      created,
-      snapshot,
-      fingerprint: existing,
-    } = await this.store.create(id, pipeline, fingerprint);
-    if (!created && existing !== fingerprint) {
+    const { created, snapshot } = await this.access.create(id, pipeline, fingerprint, caller);
+    if (!snapshot) {
       throw new ConflictException(
         `Analysis "${id}" already exists with a different pipeline or input; choose another id`,
       );
@@ -71,25 +83,22 @@ export class AnalysisService {
     return { created, snapshot };
   }
 
-  async get(id: string): Promise<AnalysisSnapshot> {
-    const snapshot = await this.store.snapshot(id);
-    if (!snapshot) throw notFound(id);
-    return snapshot;
+  async get(id: string, caller: Caller): Promise<OwnerSnapshot> {
+    return this.access.view(await this.access.authorize(id, caller, 'read'), caller);
   }
 
-  async events(id: string, after: number): Promise<AnalysisEvent[]> {
-    const events = await this.store.events(id, after);
-    if (events.length === 0 && !(await this.store.snapshot(id))) throw notFound(id);
-    return events;
+  async events(id: string, after: number, caller: Caller): Promise<AnalysisEvent[]> {
+    await this.access.authorize(id, caller, 'read');
+    return this.store.events(id, after);
   }
 
-  list(limit: number, status?: AnalysisStatus): Promise<AnalysisSnapshot[]> {
-    return this.store.list(limit, status);
+  list(caller: Caller, limit: number, status?: AnalysisStatus): Promise<AnalysisSnapshot[]> {
+    return this.access.list(caller, limit, status);
   }
 
   /** Cancels at once in the store, then stops the job wherever it is: queued in BullMQ or running in a worker. */
-  async cancel(id: string): Promise<AnalysisSnapshot> {
-    const snapshot = await this.get(id);
+  async cancel(id: string, caller: Caller): Promise<AnalysisSnapshot> {
+    const { snapshot } = await this.access.authorize(id, caller, 'cancel');
     if (isTerminal(snapshot.status)) throw alreadyFinished(snapshot);
     const event = {
       id,
@@ -101,12 +110,26 @@ export class AnalysisService {
       at: new Date().toISOString(),
     };
     const appended = await this.store.append(event, false);
-    if (appended.kind !== 'appended') throw alreadyFinished(await this.get(id));
+    if (appended.kind !== 'appended') {
+      throw alreadyFinished((await this.store.snapshot(id)) ?? snapshot);
+    }
     await Promise.all([
       this.queue.remove(bullJobId(id)).catch(() => 0),
       this.redis.publish(this.keys.cancellations(), id),
     ]);
     return applyEvent(snapshot, { ...event, seq: appended.seq });
+  }
+
+  /** MAX_QUEUED_JOBS: a new job is refused, before anything is stored, while the queue is that deep. */
+  private async admitNewJob(requestedId: string | undefined): Promise<void> {
+    if (requestedId !== undefined && (await this.store.snapshot(requestedId))) return;
+    if ((await this.queue.count()) < this.config.maxQueuedJobs) return;
+    throw withHeaders(
+      new ServiceUnavailableException(
+        `Too many analyses are waiting (MAX_QUEUED_JOBS is ${this.config.maxQueuedJobs}); try again later`,
+      ),
+      { 'Retry-After': String(QUEUE_FULL_RETRY_SECONDS) },
+    );
   }
 
   /** Validation of a large dataset runs in slices, so that the API keeps serving others meanwhile. */
@@ -134,10 +157,6 @@ export class AnalysisService {
       removeOnFail: true,
     });
   }
-}
-
-function notFound(id: string): NotFoundException {
-  return new NotFoundException(`No analysis has id "${id}"`);
 }
 
 function alreadyFinished(snapshot: AnalysisSnapshot): ConflictException {

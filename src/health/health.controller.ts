@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Public } from '../auth/public.decorator';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -11,6 +12,7 @@ import { REDIS } from '../bus/redis.providers';
 const READY_TIMEOUT_MS = 1_000;
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}

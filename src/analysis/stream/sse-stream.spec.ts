@@ -29,7 +29,11 @@ describe('SseStream', () => {
 
   it('answers text/event-stream with a retry hint, sends heartbeats while idle, and ends', async () => {
     server = createServer((_request, response) => {
-      const stream = new SseStream(response, { heartbeatMs: 20, retryMs: 1_000 });
+      const stream = new SseStream(response, {
+        heartbeatMs: 20,
+        retryMs: 1_000,
+        maxBufferedBytes: 1_048_576,
+      });
       setTimeout(() => {
         stream.send(event);
         stream.end();
