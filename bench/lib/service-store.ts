@@ -73,13 +73,16 @@ export async function seedJobs(
 ): Promise<string[]> {
   const ids = Array.from({ length: count }, () => randomUUID());
   const batch = 2_000;
+  const anonymous = { tenant: '_anonymous', token: '' }; // the tenant of every job while auth is off
   const queue = seed.enqueue
     ? new Queue(QUEUE_NAME, { connection: redisOptions(redisUrl, 'bench:seed'), prefix })
     : undefined;
   for (let start = 0; start < ids.length; start += batch) {
     const slice = ids.slice(start, start + batch);
     if (seed.withSnapshot && store) {
-      await Promise.all(slice.map((id) => store.store.create(id, DEMO_BODY.pipeline, '')));
+      await Promise.all(
+        slice.map((id) => store.store.create(id, DEMO_BODY.pipeline, '', anonymous)),
+      );
     }
     await queue?.addBulk(
       slice.map((id) => ({

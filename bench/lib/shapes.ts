@@ -18,7 +18,8 @@ export const JOB_OPTIONS = {
 } as const;
 
 export const bullJobId = (id: string): string => `a-${id}`;
-export const channelOf = (prefix: string, id: string): string => `${prefix}:analysis:${id}:live`;
+// As RedisKeys.channel names it.
+export const channelOf = (prefix: string, id: string): string => `${prefix}:job:{${id}}:live`;
 
 /** The event as the event store stores and publishes it: `seq` first. */
 export function eventJson(seq: number, draft: AnalysisEventDraft): string {

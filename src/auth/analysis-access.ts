@@ -2,14 +2,15 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { AnalysisSnapshot, AnalysisStatus } from '../core/analysis.types';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { Caller } from './caller';
-import {
-  type AccessRecord,
-  ANONYMOUS_TENANT,
-  type JobAccess,
-  JobAccessStore,
-} from './job-access.store';
+import { ANONYMOUS_TENANT, EventStore, type JobAccess } from '../bus/event-store';
 import { newJobToken, tokenMatches } from './job-token';
 import { unauthorized } from './unauthorized';
+
+/** A job with its owner and token, as the store keeps them. */
+export interface AccessRecord {
+  snapshot: AnalysisSnapshot;
+  access: JobAccess;
+}
 
 /** What a caller wants to do with one job: a token grants `read` only. */
 export type JobAction = 'read' | 'cancel';
@@ -30,7 +31,7 @@ export class AnalysisAccess {
   readonly authOn: boolean;
 
   constructor(
-    private readonly jobs: JobAccessStore,
+    private readonly jobs: EventStore,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.authOn = config.apiKeys.length > 0;

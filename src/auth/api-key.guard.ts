@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { findKey } from './api-keys';
 import { type Caller, setCaller } from './caller';
-import { ANONYMOUS_TENANT } from './job-access.store';
+import { ANONYMOUS_TENANT } from '../bus/event-store';
 import { ACCEPTS_JOB_TOKEN, IS_PUBLIC } from './public.decorator';
 import { unauthorized } from './unauthorized';
 

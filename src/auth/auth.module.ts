@@ -3,7 +3,6 @@ import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '../config/app-config';
 import { AnalysisAccess } from './analysis-access';
 import { ApiKeyGuard } from './api-key.guard';
-import { JobAccessStore } from './job-access.store';
 import { RateLimitGuard, RateLimitModule } from './rate-limit';
 
 /**
@@ -20,7 +19,7 @@ export class AuthModule {
       module: AuthModule,
       global: true,
       imports: config.rateLimit ? [RateLimitModule.forConfig(config, config.rateLimit)] : [],
-      providers: [JobAccessStore, AnalysisAccess, ...guards],
+      providers: [AnalysisAccess, ...guards],
       exports: [AnalysisAccess],
     };
   }

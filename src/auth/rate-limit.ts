@@ -12,7 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppConfig, RateLimit } from '../config/app-config';
 import { withHeaders } from '../http/response-headers';
 import { callerOf } from './caller';
-import { ANONYMOUS_TENANT } from './job-access.store';
+import { ANONYMOUS_TENANT } from '../bus/event-store';
 
 /** The requests RATE_LIMIT counts: those that create or cancel work. */
 const LIMITED_METHODS = new Set(['POST', 'PUT', 'DELETE']);

@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io';
 import { type ApiKey, findKey } from './api-keys';
 import type { Caller } from './caller';
-import { ANONYMOUS_TENANT } from './job-access.store';
+import { ANONYMOUS_TENANT } from '../bus/event-store';
 
 type Next = (error?: Error) => void;
 

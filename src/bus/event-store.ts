@@ -9,18 +9,29 @@ import {
 } from '../core/analysis.types';
 import { newSnapshot, snapshotPatch } from '../core/snapshot.reducer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { APPEND_MANY_SCRIPT, APPEND_SCRIPT, CREATE_SCRIPT } from './event-store.scripts';
+import { APPEND_SCRIPT, CREATE_SCRIPT, JOB_KEY_COUNT, TRIM_SCRIPT } from './event-store.scripts';
 import { RedisKeys } from './redis-keys';
 import { REDIS } from './redis.providers';
 
 export type AppendResult =
   { kind: 'appended'; seq: number } | { kind: 'refused' } | { kind: 'unknown' };
 
+/** Who a job belongs to. `token` is its read-only credential, `''` while auth is off. */
+export interface JobAccess {
+  tenant: string;
+  token: string;
+}
+
+/** The tenant of every job while auth is off. */
+export const ANONYMOUS_TENANT = '_anonymous';
+
 export interface CreateResult {
   created: boolean;
   snapshot: AnalysisSnapshot;
   /** The fingerprint the job was created with; compare it to tell a repeated request from a conflicting one. */
   fingerprint: string;
+  /** The stored job's tenant and token (the existing job's, when the id was taken). */
+  access: JobAccess;
 }
 
 const SNAPSHOT_FIELDS: readonly (keyof AnalysisSnapshot)[] = [
@@ -38,34 +49,54 @@ const SNAPSHOT_FIELDS: readonly (keyof AnalysisSnapshot)[] = [
   'error',
 ];
 
+/** Job ids whose tenant this process remembers, so appends need no extra read. */
+const MAX_REMEMBERED_TENANTS = 10_000;
+
 interface ScriptCommands {
   createAnalysis(...args: (string | number)[]): Promise<number>;
-  appendAnalysisEvent(...args: (string | number)[]): Promise<number>;
   appendAnalysisEvents(...args: (string | number)[]): Promise<number>;
+  trimAnalysisIndexes(...args: (string | number)[]): Promise<number>;
+}
+
+interface StoredJob {
+  snapshot: AnalysisSnapshot;
+  fingerprint: string;
+  access: JobAccess;
 }
 
 /**
  * The source of truth for jobs: per job a snapshot hash and an append-only
- * event log, both expiring once the job ends. Events get their `seq` here,
- * atomically with storing and publishing them.
+ * event log, both expiring once the job ends, and per tenant the indexes that
+ * list them. Events get their `seq` here, atomically with storing and
+ * publishing them. The key layout is RedisKeys'.
  */
 @Injectable()
 export class EventStore {
   private readonly redis: Redis & ScriptCommands;
+  /** Job id → tenant, for the index keys an append needs; a job's tenant never changes. */
+  private readonly tenants = new Map<string, string>();
 
   constructor(
     @Inject(REDIS) redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    redis.defineCommand('createAnalysis', { numberOfKeys: 5, lua: CREATE_SCRIPT });
-    redis.defineCommand('appendAnalysisEvent', { numberOfKeys: 3, lua: APPEND_SCRIPT });
-    redis.defineCommand('appendAnalysisEvents', { numberOfKeys: 3, lua: APPEND_MANY_SCRIPT });
+    redis.defineCommand('createAnalysis', { numberOfKeys: JOB_KEY_COUNT, lua: CREATE_SCRIPT });
+    redis.defineCommand('appendAnalysisEvents', {
+      numberOfKeys: JOB_KEY_COUNT,
+      lua: APPEND_SCRIPT,
+    });
+    redis.defineCommand('trimAnalysisIndexes', { numberOfKeys: 7, lua: TRIM_SCRIPT });
     this.redis = redis as Redis & ScriptCommands;
   }
 
-  /** Creates a queued job and its `queued` event, unless the id is taken. */
-  async create(id: string, pipeline: string, fingerprint: string): Promise<CreateResult> {
+  /** Creates a queued job and its `queued` event for a tenant, unless the id is taken. */
+  async create(
+    id: string,
+    pipeline: string,
+    fingerprint: string,
+    access: JobAccess,
+  ): Promise<CreateResult> {
     const createdAt = new Date();
     const snapshot = { ...newSnapshot(id, pipeline, createdAt.toISOString()), lastSeq: 1 };
     const queued: AnalysisEventDraft = {
@@ -82,48 +113,33 @@ export class EventStore {
       JSON.stringify(snapshot[field]),
     ]);
     const created = await this.redis.createAnalysis(
-      this.keys.snapshot(id),
-      this.keys.events(id),
-      this.keys.index(),
-      this.keys.index('queued'),
-      this.keys.channel(id),
+      ...this.jobKeys(id, access.tenant),
       id,
       createdAt.getTime(),
       withoutOpeningBrace(queued),
       'fingerprint',
       JSON.stringify(fingerprint),
+      'tenant',
+      access.tenant,
+      'token',
+      access.token,
       ...fields,
     );
-    if (created === 1) return { created: true, snapshot, fingerprint };
+    if (created === 1) {
+      this.remember(id, access.tenant);
+      return { created: true, snapshot, fingerprint, access };
+    }
     const existing = await this.read(id);
-    if (!existing) return this.create(id, pipeline, fingerprint); // it expired in between
-    return { created: false, snapshot: existing.snapshot, fingerprint: existing.fingerprint };
+    if (!existing) return this.create(id, pipeline, fingerprint, access); // it expired in between
+    return { created: false, ...existing };
   }
 
   /**
    * Appends an event, updating the snapshot. Refused once the job has ended, and,
    * when `guardAttempt` is set, when a newer attempt than the event's has started.
    */
-  async append(event: AnalysisEventDraft, guardAttempt = true): Promise<AppendResult> {
-    const fields = Object.entries(snapshotPatch(event)).flatMap(([field, value]) => [
-      field,
-      JSON.stringify(value),
-    ]);
-    const seq = await this.redis.appendAnalysisEvent(
-      this.keys.snapshot(event.id),
-      this.keys.events(event.id),
-      this.keys.channel(event.id),
-      event.id,
-      this.keys.index(),
-      event.status,
-      guardAttempt ? event.attempt : -1,
-      isTerminal(event.status) ? 1 : 0,
-      this.config.eventTtlSeconds,
-      withoutOpeningBrace(event),
-      ...fields,
-    );
-    if (seq > 0) return { kind: 'appended', seq };
-    return seq === 0 ? { kind: 'refused' } : { kind: 'unknown' };
+  append(event: AnalysisEventDraft, guardAttempt = true): Promise<AppendResult> {
+    return this.appendMany([event], guardAttempt);
   }
 
   /**
@@ -138,20 +154,31 @@ export class EventStore {
       field,
       JSON.stringify(value),
     ]);
-    const seq = await this.redis.appendAnalysisEvents(
-      this.keys.snapshot(first.id),
-      this.keys.events(first.id),
-      this.keys.channel(first.id),
-      first.id,
-      this.keys.index(),
-      guardAttempt ? first.attempt : -1,
-      this.config.eventTtlSeconds,
-      last.status,
-      isTerminal(last.status) ? 1 : 0,
-      events.length,
-      ...events.map(withoutOpeningBrace),
-      ...fields,
-    );
+    const write = (tenant: string) =>
+      this.redis.appendAnalysisEvents(
+        ...this.jobKeys(first.id, tenant),
+        first.id,
+        tenant,
+        guardAttempt ? first.attempt : -1,
+        this.config.eventTtlSeconds,
+        last.status,
+        isTerminal(last.status) ? 1 : 0,
+        events.length,
+        ...events.map(withoutOpeningBrace),
+        ...fields,
+      );
+    let tenant = await this.tenantOf(first.id);
+    if (tenant === undefined) return { kind: 'unknown' };
+    let seq = await write(tenant);
+    if (seq === -2) {
+      // The id now names another tenant's job (the one remembered expired): read it again.
+      this.tenants.delete(first.id);
+      tenant = await this.tenantOf(first.id);
+      if (tenant === undefined) return { kind: 'unknown' };
+      seq = await write(tenant);
+    }
+    if (seq > 0 && !isTerminal(last.status)) return { kind: 'appended', seq };
+    this.tenants.delete(first.id);
     if (seq > 0) return { kind: 'appended', seq };
     return seq === 0 ? { kind: 'refused' } : { kind: 'unknown' };
   }
@@ -160,15 +187,21 @@ export class EventStore {
     return (await this.read(id))?.snapshot;
   }
 
+  /** The job's snapshot and who it belongs to, in one round trip. */
+  async access(id: string): Promise<{ snapshot: AnalysisSnapshot; access: JobAccess } | undefined> {
+    const stored = await this.read(id);
+    return stored && { snapshot: stored.snapshot, access: stored.access };
+  }
+
   /** Events with `seq` greater than `after`, in order. */
   async events(id: string, after = 0): Promise<AnalysisEvent[]> {
     const raw = await this.redis.lrange(this.keys.events(id), after, -1);
     return raw.map((line) => JSON.parse(line) as AnalysisEvent);
   }
 
-  /** The newest jobs first, optionally of one status; forgets ids whose job has expired. */
-  async list(limit: number, status?: AnalysisStatus): Promise<AnalysisSnapshot[]> {
-    const index = this.keys.index(status);
+  /** A tenant's newest jobs first, optionally of one status. */
+  async list(tenant: string, limit: number, status?: AnalysisStatus): Promise<AnalysisSnapshot[]> {
+    const index = this.keys.index(tenant, status);
     const found: AnalysisSnapshot[] = [];
     let start = 0;
     while (found.length < limit) {
@@ -177,25 +210,80 @@ export class EventStore {
       const pipeline = this.redis.pipeline();
       for (const id of ids) pipeline.hgetall(this.keys.snapshot(id));
       const replies = (await pipeline.exec()) ?? [];
-      const expired: string[] = [];
-      replies.forEach(([, hash], position) => {
-        const snapshot = decodeSnapshot(hash as Record<string, string>)?.snapshot;
-        if (!snapshot) expired.push(ids[position]);
-        else if (!status || snapshot.status === status) found.push(snapshot);
-      });
-      if (expired.length > 0) {
-        await this.redis.zrem(this.keys.index(), ...expired);
-        if (status) await this.redis.zrem(index, ...expired);
+      for (const [, hash] of replies) {
+        // An entry outlives its job until the tenant's next write trims it: skip it.
+        const stored = decodeJob(hash as Record<string, string>);
+        if (
+          stored &&
+          stored.access.tenant === tenant &&
+          (!status || stored.snapshot.status === status)
+        ) {
+          found.push(stored.snapshot);
+        }
       }
-      start += ids.length - expired.length;
+      start += ids.length;
     }
     return found;
   }
 
-  private async read(
-    id: string,
-  ): Promise<{ snapshot: AnalysisSnapshot; fingerprint: string } | undefined> {
-    return decodeSnapshot(await this.redis.hgetall(this.keys.snapshot(id)));
+  /**
+   * Forgets the index entries of every tenant's expired jobs (writes trim their own
+   * tenant's as they go; this reaches tenants that stopped writing). Returns how many went.
+   */
+  async trimIndexes(): Promise<number> {
+    let trimmed = 0;
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        this.keys.allExpiries(),
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      for (const key of found) {
+        const tenant = this.keys.tenantOfExpiries(key);
+        if (tenant === undefined) continue;
+        let batch: number;
+        do {
+          batch = await this.redis.trimAnalysisIndexes(
+            ...this.keys.indexes(tenant),
+            this.keys.expiries(tenant),
+          );
+          trimmed += batch;
+        } while (batch > 0);
+      }
+    } while (cursor !== '0');
+    return trimmed;
+  }
+
+  private jobKeys(id: string, tenant: string): string[] {
+    return [
+      this.keys.snapshot(id),
+      this.keys.events(id),
+      this.keys.channel(id),
+      ...this.keys.indexes(tenant),
+      this.keys.expiries(tenant),
+    ];
+  }
+
+  private async tenantOf(id: string): Promise<string | undefined> {
+    const known = this.tenants.get(id);
+    if (known !== undefined) return known;
+    const tenant = await this.redis.hget(this.keys.snapshot(id), 'tenant');
+    if (tenant === null) return undefined;
+    this.remember(id, tenant);
+    return tenant;
+  }
+
+  private remember(id: string, tenant: string): void {
+    if (this.tenants.size >= MAX_REMEMBERED_TENANTS) this.tenants.clear();
+    this.tenants.set(id, tenant);
+  }
+
+  private async read(id: string): Promise<StoredJob | undefined> {
+    return decodeJob(await this.redis.hgetall(this.keys.snapshot(id)));
   }
 }
 
@@ -203,9 +291,7 @@ function withoutOpeningBrace(event: AnalysisEventDraft): string {
   return JSON.stringify(event).slice(1);
 }
 
-function decodeSnapshot(
-  hash: Record<string, string>,
-): { snapshot: AnalysisSnapshot; fingerprint: string } | undefined {
+function decodeJob(hash: Record<string, string>): StoredJob | undefined {
   if (!hash.status) return undefined;
   const snapshot = Object.fromEntries(
     SNAPSHOT_FIELDS.map((field) => [
@@ -216,5 +302,6 @@ function decodeSnapshot(
   return {
     snapshot,
     fingerprint: hash.fingerprint ? (JSON.parse(hash.fingerprint) as string) : '',
+    access: { tenant: hash.tenant ?? ANONYMOUS_TENANT, token: hash.token ?? '' },
   };
 }

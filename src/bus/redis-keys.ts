@@ -1,25 +1,76 @@
-/** Every Redis key and channel the service owns, under its KEY_PREFIX. */
+import { ANALYSIS_STATUSES, type AnalysisStatus } from '../core/analysis.types';
+
+/**
+ * Every Redis key and channel the service owns, in one place. `P` is KEY_PREFIX.
+ *
+ * | key or channel                  | type    | holds                                            | expires                       |
+ * | ------------------------------- | ------- | ------------------------------------------------ | ----------------------------- |
+ * | `P:job:{id}`                    | hash    | the snapshot (JSON per field), tenant, token     | `EVENT_TTL_SECONDS` after end |
+ * | `P:job:{id}:events`             | list    | the events, `seq` N at index N − 1               | with the hash                 |
+ * | `P:job:{id}:live`               | channel | each new event of the job                        | —                             |
+ * | `P:tenant:T:jobs`               | zset    | the tenant's job ids by creation time (ms)       | entries trimmed at job expiry |
+ * | `P:tenant:T:jobs:<status>`      | zset    | the same, narrowed to one status                 | entries trimmed at job expiry |
+ * | `P:tenant:T:expiries`           | zset    | ended job ids by the time their keys expire (ms) | trimmed as it goes            |
+ * | `P:lock:reconcile`              | string  | the reconciliation lock's holder                 | a few seconds                 |
+ * | `P:cancellations`               | channel | ids of jobs to stop, for the workers             | —                             |
+ *
+ * BullMQ owns `P:<queue name>:*` (the queue is `analyses`): no key here starts with
+ * a queue's name, so BullMQ's counts, cleaning and dashboard never see the service's
+ * data. A job's keys and channel share the hash tag `{id}` (one Redis Cluster slot).
+ * The index entries of a tenant are removed by the writes of that tenant (and by the
+ * reconciliation) once their job's keys have expired, so that the number of keys and
+ * entries is bounded by the live jobs plus the jobs ended within the TTL.
+ */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
-  /** Hash: the job's snapshot, one JSON-encoded value per field. */
+  /** Hash: the job's snapshot, one JSON-encoded value per field, plus its tenant and token. */
   snapshot(id: string): string {
-    return `${this.prefix}:analysis:${id}`;
+    return `${this.prefix}:job:{${id}}`;
   }
 
   /** List: the job's events in `seq` order; event `seq` N sits at index N − 1. */
   events(id: string): string {
-    return `${this.prefix}:analysis:${id}:events`;
+    return `${this.prefix}:job:{${id}}:events`;
   }
 
   /** Pub/sub channel carrying each new event of the job. */
   channel(id: string): string {
-    return `${this.prefix}:analysis:${id}:live`;
+    return `${this.prefix}:job:{${id}}:live`;
   }
 
-  /** Sorted set of every job's id by creation time; `status` narrows it to one status. */
-  index(status?: string): string {
-    return status ? `${this.prefix}:analyses:${status}` : `${this.prefix}:analyses`;
+  /** Sorted set of a tenant's job ids by creation time; `status` narrows it to one status. */
+  index(tenant: string, status?: AnalysisStatus): string {
+    const all = `${this.prefix}:tenant:${tenant}:jobs`;
+    return status ? `${all}:${status}` : all;
+  }
+
+  /** The tenant's index keys in the order the store's scripts expect: all, then one per status. */
+  indexes(tenant: string): string[] {
+    return [this.index(tenant), ...ANALYSIS_STATUSES.map((status) => this.index(tenant, status))];
+  }
+
+  /** Sorted set of a tenant's ended job ids, scored by when their keys expire (ms since epoch). */
+  expiries(tenant: string): string {
+    return `${this.prefix}:tenant:${tenant}:expiries`;
+  }
+
+  /** Pattern matching every tenant's expiries set, for the reconciliation's sweep. */
+  allExpiries(): string {
+    return `${this.prefix}:tenant:*:expiries`;
+  }
+
+  /** The tenant an expiries key belongs to. */
+  tenantOfExpiries(key: string): string | undefined {
+    const head = `${this.prefix}:tenant:`;
+    const tail = ':expiries';
+    if (!key.startsWith(head) || !key.endsWith(tail)) return undefined;
+    return key.slice(head.length, key.length - tail.length);
+  }
+
+  /** String: held by the one process reconciling jobs with BullMQ at a time. */
+  reconcileLock(): string {
+    return `${this.prefix}:lock:reconcile`;
   }
 
   /** Pub/sub channel telling workers to abort a job. */

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { ANALYSIS_QUEUE, bullJobId } from '../../src/analysis/analysis-job';
 import { redisOptionsFromUrl } from '../../src/bus/redis-url';
 import { type RedisServer, startRedisServer } from '../../src/local-redis/redis-server';
-import { EventStore } from '../../src/bus/event-store';
+import { ANONYMOUS_TENANT, EventStore } from '../../src/bus/event-store';
 import { waitUntil } from '../support/wait';
 import { request } from '../support/http';
 import { startApp } from '../support/in-process-app';
@@ -112,7 +112,10 @@ describe('job lifecycle on a real Redis and BullMQ worker', () => {
   it('fails a job whose queued payload does not pass validation, without retrying it', async () => {
     // A payload that skipped the API (another producer, an older version): the worker checks it too.
     const id = 'forged-payload';
-    await fixture.service.app.get(EventStore).create(id, 'stats', '');
+    await fixture.service.app.get(EventStore).create(id, 'stats', '', {
+      tenant: ANONYMOUS_TENANT,
+      token: '',
+    });
     const queue = new Queue(ANALYSIS_QUEUE, {
       connection: redisOptionsFromUrl(fixture.redis.url),
       prefix: 'ras',

@@ -1,0 +1,170 @@
+import Redis from 'ioredis';
+import { ANONYMOUS_TENANT, EventStore, type JobAccess } from '../../src/bus/event-store';
+import { RedisKeys } from '../../src/bus/redis-keys';
+import { loadConfig } from '../../src/config/app-config';
+import type { AnalysisEventDraft, AnalysisStatus } from '../../src/core/analysis.types';
+import { startPrivateRedis } from '../support/private-redis';
+import { waitUntil } from '../support/wait';
+
+const TTL_SECONDS = 1;
+const acme: JobAccess = { tenant: 'acme', token: 'tok-acme' };
+const globex: JobAccess = { tenant: 'globex', token: 'tok-globex' };
+
+let server: Awaited<ReturnType<typeof startPrivateRedis>>;
+let redis: Redis;
+let store: EventStore;
+const keys = new RedisKeys('ras');
+
+beforeAll(async () => {
+  server = await startPrivateRedis();
+  redis = new Redis(server.url);
+  const config = loadConfig({ REDIS_URL: server.url, EVENT_TTL_SECONDS: String(TTL_SECONDS) });
+  store = new EventStore(redis, keys, config);
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.stop();
+});
+
+beforeEach(() => redis.flushall());
+
+function event(id: string, status: AnalysisStatus, attempt = 1): AnalysisEventDraft {
+  const type = status === 'running' ? 'started' : status === 'queued' ? 'retrying' : status;
+  return { id, type, status, progress: 0, step: null, attempt, at: new Date().toISOString() };
+}
+
+async function finish(id: string, status: AnalysisStatus = 'completed'): Promise<void> {
+  await store.append(event(id, 'running'));
+  await store.append(event(id, status));
+}
+
+async function ids(tenant: string, status?: AnalysisStatus): Promise<string[]> {
+  return (await store.list(tenant, 50, status)).map((snapshot) => snapshot.id);
+}
+
+describe('event store: key layout and tenancy', () => {
+  it('keeps a job in keys of its own, under the hash tag of its id, outside BullMQ’s namespace', async () => {
+    await store.create('job-1', 'demo', '', acme);
+    await finish('job-1');
+    const all = (await redis.keys('*')).sort();
+    expect(all).toEqual(
+      [
+        'ras:job:{job-1}',
+        'ras:job:{job-1}:events',
+        'ras:tenant:acme:expiries',
+        'ras:tenant:acme:jobs',
+        'ras:tenant:acme:jobs:completed',
+      ].sort(),
+    );
+    expect(all.some((key) => key.startsWith('ras:analyses:'))).toBe(false);
+  });
+
+  it('stores tenant and token beside the snapshot, not in it', async () => {
+    const created = await store.create('job-1', 'demo', 'fp', acme);
+    expect(created.access).toEqual(acme);
+    expect(created.snapshot).not.toHaveProperty('tenant');
+    expect(created.snapshot).not.toHaveProperty('token');
+    expect(await store.access('job-1')).toEqual({ snapshot: created.snapshot, access: acme });
+    expect(await store.access('nope')).toBeUndefined();
+  });
+
+  it('answers a taken id with the stored job’s access, whoever asks', async () => {
+    await store.create('shared', 'demo', 'fp', acme);
+    const again = await store.create('shared', 'demo', 'fp', globex);
+    expect(again).toMatchObject({ created: false, fingerprint: 'fp', access: acme });
+    expect(await ids('globex')).toEqual([]);
+  });
+
+  it('lists a tenant’s jobs only, newest first, narrowed by status', async () => {
+    await store.create('a1', 'demo', '', acme);
+    await store.create('b1', 'demo', '', globex);
+    await store.create('a2', 'demo', '', acme);
+    await store.create('a3', 'demo', '', acme);
+    await finish('a2');
+    await store.append(event('a3', 'running'));
+    expect(await ids('acme')).toEqual(['a3', 'a2', 'a1']);
+    expect(await ids('globex')).toEqual(['b1']);
+    expect(await ids('acme', 'queued')).toEqual(['a1']);
+    expect(await ids('acme', 'running')).toEqual(['a3']);
+    expect(await ids('acme', 'completed')).toEqual(['a2']);
+    expect(await ids('acme', 'failed')).toEqual([]);
+    expect(await store.list('acme', 2)).toHaveLength(2);
+  });
+
+  it('moves a job between status indexes on retry and keeps every index consistent', async () => {
+    await store.create('j', 'demo', '', acme);
+    await store.append(event('j', 'running'));
+    await store.append(event('j', 'queued'));
+    expect(await ids('acme', 'queued')).toEqual(['j']);
+    expect(await ids('acme', 'running')).toEqual([]);
+    await store.append(event('j', 'running', 2));
+    await store.append(event('j', 'failed', 2));
+    for (const status of ['queued', 'running', 'completed', 'cancelled'] as const) {
+      expect(await redis.zcard(keys.index('acme', status))).toBe(0);
+    }
+    expect(await ids('acme', 'failed')).toEqual(['j']);
+  });
+
+  it('writes events of a job whose tenant this store has not seen (another process created it)', async () => {
+    await store.create('j', 'demo', '', globex);
+    const other = new EventStore(
+      redis,
+      keys,
+      loadConfig({ EVENT_TTL_SECONDS: String(TTL_SECONDS) }),
+    );
+    expect(await other.append(event('j', 'running'))).toEqual({ kind: 'appended', seq: 2 });
+    expect(await ids('globex', 'running')).toEqual(['j']);
+    expect(await other.append(event('unknown', 'running'))).toEqual({ kind: 'unknown' });
+  });
+});
+
+describe('event store: data lifecycle', () => {
+  it('expires an ended job’s keys and trims its index entries with the next write of its tenant', async () => {
+    await store.create('old', 'demo', '', acme);
+    await finish('old', 'cancelled');
+    await waitUntil(async () => (await redis.exists(keys.snapshot('old'))) === 0, 5_000, 'expiry');
+    await store.create('new', 'demo', '', acme);
+    expect(await redis.zrange(keys.index('acme'), 0, -1)).toEqual(['new']);
+    expect(await redis.zcard(keys.index('acme', 'cancelled'))).toBe(0);
+    expect(await redis.zcard(keys.expiries('acme'))).toBe(0);
+    expect(await redis.exists(keys.events('old'))).toBe(0);
+  });
+
+  it('sweeps the indexes of tenants that stopped writing', async () => {
+    await store.create('a', 'demo', '', acme);
+    await store.create('g', 'demo', '', globex);
+    await finish('a');
+    await finish('g', 'failed');
+    await waitUntil(async () => (await redis.dbsize()) === 6, 5_000, 'expiry'); // 2 × (index, status index, expiries)
+    expect(await store.trimIndexes()).toBe(2);
+    expect(await redis.dbsize()).toBe(0);
+  });
+
+  it('never trims a job created again under an id whose earlier job expired', async () => {
+    await store.create('reused', 'demo', '', acme);
+    await finish('reused');
+    await waitUntil(async () => (await redis.exists(keys.snapshot('reused'))) === 0, 5_000);
+    await store.create('reused', 'demo', '', acme);
+    expect(await store.trimIndexes()).toBe(0);
+    expect(await ids('acme')).toEqual(['reused']);
+    expect(await ids('acme', 'queued')).toEqual(['reused']);
+    expect(await ids('acme', 'completed')).toEqual([]);
+  });
+
+  it('does not list the new job of another tenant under a reused id in the old tenant’s list', async () => {
+    await store.create('reused', 'demo', '', acme);
+    await store.append(event('reused', 'cancelled'));
+    await waitUntil(async () => (await redis.exists(keys.snapshot('reused'))) === 0, 5_000);
+    await store.create('reused', 'demo', '', globex);
+    expect(await ids('acme')).toEqual([]);
+    expect(await ids('globex')).toEqual(['reused']);
+    expect(await store.append(event('reused', 'running'))).toEqual({ kind: 'appended', seq: 2 });
+  });
+
+  it('keeps the anonymous tenant’s jobs apart too', async () => {
+    await store.create('anon', 'demo', '', { tenant: ANONYMOUS_TENANT, token: '' });
+    expect(await ids(ANONYMOUS_TENANT)).toEqual(['anon']);
+    expect(await ids('acme')).toEqual([]);
+  });
+});
