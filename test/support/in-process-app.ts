@@ -16,7 +16,14 @@ export async function startApp(
   env: Record<string, string> = {},
   pipelines?: readonly AnyPipeline[],
 ): Promise<RunningApp> {
-  const config = loadConfig({ REDIS_URL: redisUrl, PORT: '0', JOB_LOCK_MS: '5000', ...env });
+  // RATE_LIMIT off unless a test sets it: suites from one address would otherwise share one counter.
+  const config = loadConfig({
+    REDIS_URL: redisUrl,
+    PORT: '0',
+    JOB_LOCK_MS: '5000',
+    RATE_LIMIT: '0',
+    ...env,
+  });
   const app = await createApp(config, { logger: ['error', 'warn'], pipelines });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
