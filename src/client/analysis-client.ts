@@ -68,7 +68,8 @@ export class AnalysisClient {
   /** Uses other credentials from now on; an open live connection reconnects with them. */
   setCredentials(credentials: Credentials): void {
     this.credentials = credentials;
-    if (this.connection?.connected) this.connection.disconnect().connect();
+    // Also after a refused handshake, which Socket.IO does not retry by itself.
+    if (this.connection && this.state !== 'closed') this.connection.disconnect().connect();
   }
 
   pipelines(): Promise<PipelineDescription[]> {
