@@ -4,7 +4,10 @@
  *
  * Environment: BENCH_ONLY=1,3 (scenarios to run), BENCH_RUNS (≥ 3),
  * BENCH_SCALE (multiplies every measured window), BENCH_PROFILE=1 (write
- * --cpu-prof profiles of the service processes), BENCH_KEEP=1 (keep logs).
+ * --cpu-prof profiles of the service processes), BENCH_KEEP=1 (keep logs),
+ * BENCH_AUTH=compare (run scenarios 2 and 3 twice in this run: API_KEYS empty,
+ * then set, clients sending the key; rows are labelled "auth off" / "auth on").
+ * The service runs with RATE_LIMIT=0: one client address would limit itself.
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,12 +27,18 @@ import { fanOut } from './scenarios/s5-fan-out';
 import { capacity } from './scenarios/s6-capacity';
 import { analysis } from './scenarios/s7-analysis';
 
-type Scenario = { id: number; name: string; run: (bench: Bench) => Promise<Row[]> };
+type Scenario = {
+  id: number;
+  name: string;
+  run: (bench: Bench) => Promise<Row[]>;
+  /** Compared with auth off and on under BENCH_AUTH=compare. */
+  auth?: true;
+};
 
 const SCENARIOS: Scenario[] = [
   { id: 1, name: 'worker drain', run: workerDrain },
-  { id: 2, name: 'REST enqueue', run: restEnqueue },
-  { id: 3, name: 'end to end (3: one client, 4: 50 clients)', run: endToEnd },
+  { id: 2, name: 'REST enqueue', run: restEnqueue, auth: true },
+  { id: 3, name: 'end to end (3: one client, 4: 50 clients)', run: endToEnd, auth: true },
   { id: 5, name: 'event latency and fan-out', run: fanOut },
   { id: 6, name: 'capacity', run: capacity },
   { id: 7, name: 'analysis', run: analysis },
@@ -51,6 +60,7 @@ async function main(): Promise<void> {
   const runs = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   const profile = process.env.BENCH_PROFILE === '1';
+  const compareAuth = process.env.BENCH_AUTH === 'compare';
   const started = Date.now();
 
   await buildAll((line) => process.stderr.write(`[bench] ${line}\n`));
@@ -95,12 +105,18 @@ async function main(): Promise<void> {
     for (const scenario of SCENARIOS) {
       const ids = scenario.id === 3 ? [3, 4] : [scenario.id];
       if (only.length > 0 && !ids.some((id) => only.includes(id))) continue;
-      const t0 = Date.now();
-      await bench.slowlog();
-      rows.push(...(await scenario.run(bench)));
-      slowlogs[`${scenario.id}. ${scenario.name}`] = await bench.slowlog();
-      timings[`${scenario.id}. ${scenario.name}`] = Math.round((Date.now() - t0) / 1000);
-      bench.log(`scenario ${scenario.id} took ${timings[`${scenario.id}. ${scenario.name}`]} s`);
+      const passes = compareAuth && scenario.auth ? (['off', 'on'] as const) : [undefined];
+      for (const pass of passes) {
+        bench.authPass = pass;
+        const label = `${scenario.id}. ${scenario.name}${pass ? `, auth ${pass}` : ''}`;
+        const t0 = Date.now();
+        await bench.slowlog();
+        rows.push(...(await scenario.run(bench)));
+        slowlogs[label] = await bench.slowlog();
+        timings[label] = Math.round((Date.now() - t0) / 1000);
+        bench.log(`scenario ${label} took ${timings[label]} s`);
+      }
+      bench.authPass = undefined;
     }
   } finally {
     await stop();
@@ -110,7 +126,13 @@ async function main(): Promise<void> {
   const result = {
     date,
     command: 'npm run bench',
-    env: { BENCH_ONLY: only, BENCH_RUNS: runs, BENCH_SCALE: scale, BENCH_PROFILE: profile },
+    env: {
+      BENCH_ONLY: only,
+      BENCH_RUNS: runs,
+      BENCH_SCALE: scale,
+      BENCH_PROFILE: profile,
+      BENCH_AUTH: compareAuth ? 'compare' : 'off',
+    },
     git: { commit: sh('git rev-parse HEAD'), dirtySrc: sh('git status --porcelain src') !== '' },
     machine,
     totalSeconds: Math.round((Date.now() - started) / 1000),

@@ -20,6 +20,12 @@ export interface BenchOptions {
 
 export type Variant = 'service' | 'bare';
 
+/** BENCH_AUTH=compare runs the auth-sensitive scenarios twice: with API_KEYS empty, then set. */
+export type AuthPass = 'off' | 'on';
+
+/** The key the service gets in API_KEYS and the clients send, in an `on` pass. */
+export const BENCH_API_KEY = 'bench_api_key_0123456789abcdef';
+
 /** What every scenario needs: the private Redis, process spawning, the load meter, the log. */
 export class Bench {
   readonly admin: Redis;
@@ -27,6 +33,8 @@ export class Bench {
   readonly logDir: string;
   readonly profileDir: string;
   private procCount = 0;
+  /** Set while BENCH_AUTH=compare runs a pass; undefined otherwise (auth off, unlabelled). */
+  authPass: AuthPass | undefined;
 
   constructor(readonly options: BenchOptions) {
     this.admin = new Redis(options.redisUrl, { connectionName: 'bench:admin' });
@@ -53,6 +61,21 @@ export class Bench {
   wants(cell: string): boolean {
     const pattern = process.env.BENCH_CELLS;
     return !pattern || new RegExp(pattern, 'i').test(cell);
+  }
+
+  /** The key clients send, in an auth-on pass. */
+  get apiKey(): string | undefined {
+    return this.authPass === 'on' ? BENCH_API_KEY : undefined;
+  }
+
+  /** Clients' request headers: the key as a Bearer credential in an auth-on pass. */
+  authHeaders(): Record<string, string> {
+    return this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
+  }
+
+  /** A cell's label, marked with the auth pass when comparing. */
+  cell(label: string): string {
+    return this.authPass ? `${label}, auth ${this.authPass}` : label;
   }
 
   log(line: string): void {
@@ -101,7 +124,16 @@ export class Bench {
       logDir: this.logDir,
       fdLimit: extra.fdLimit,
       nodeArgs: this.nodeArgs(name, extra.exposeGc),
-      env: { REDIS_URL: this.redisUrl, ROLE: role, PORT: String(port), HOST: '127.0.0.1', ...env },
+      env: {
+        REDIS_URL: this.redisUrl,
+        ROLE: role,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        // The load comes from one address and one tenant: a rate limit would measure itself.
+        RATE_LIMIT: '0',
+        ...(this.apiKey ? { API_KEYS: `bench:${this.apiKey}` } : {}),
+        ...env,
+      },
       ready: (started) => waitForHttp(`${url}/health/live`, started),
     });
     return Object.assign(proc, { url });

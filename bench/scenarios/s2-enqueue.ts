@@ -20,13 +20,17 @@ interface EnqueueSample {
   loadavg: number;
 }
 
-function fire(url: string, durationSeconds: number): Promise<autocannon.Result> {
+function fire(
+  url: string,
+  durationSeconds: number,
+  auth: Record<string, string>,
+): Promise<autocannon.Result> {
   return autocannon({
     url: `${url}/analyses`,
     method: 'POST',
     connections: 50,
     duration: durationSeconds,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify(DEMO_BODY),
   });
 }
@@ -41,7 +45,8 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
   const seconds = Math.max(1, Math.round(bench.ms(5_000) / 1000));
   const samples: Record<Variant, EnqueueSample[]> = { service: [], bare: [] };
   try {
-    for (const variant of ['service', 'bare'] as const) await fire(servers[variant].url, 1);
+    for (const variant of ['service', 'bare'] as const)
+      await fire(servers[variant].url, 1, bench.authHeaders());
     for (let run = 0; run < bench.options.runs; run += 1) {
       const order: Variant[] = run % 2 === 0 ? ['service', 'bare'] : ['bare', 'service'];
       for (const variant of order) {
@@ -49,7 +54,9 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
         const server = servers[variant];
         const cpuBefore = bench.cpuSeconds(server.pid);
         const redisBefore = await bench.redisCpuSeconds();
-        const { result, load } = await bench.measured(() => fire(server.url, seconds));
+        const { result, load } = await bench.measured(() =>
+          fire(server.url, seconds, bench.authHeaders()),
+        );
         const accepted = Math.max(1, result['2xx']);
         const serverCpuMs = ((bench.cpuSeconds(server.pid) - cpuBefore) * 1000) / accepted;
         const redisCpuMs = (((await bench.redisCpuSeconds()) - redisBefore) * 1000) / accepted;
@@ -75,7 +82,7 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
   const all = [...samples.service, ...samples.bare];
   const base = {
     scenario: 2,
-    cell: `POST /analyses, 50 connections, ${seconds} s`,
+    cell: bench.cell(`POST /analyses, 50 connections, ${seconds} s`),
     background: all.map((s) => s.background),
     loadavg: all.map((s) => s.loadavg),
   };

@@ -69,6 +69,7 @@ export async function endToEnd(bench: Bench): Promise<Row[]> {
           runClients([oneClient], {
             url: pipelines.urls[variant],
             variant,
+            key: bench.apiKey,
             loops: 1,
             jobsPerLoop: jobs,
             warmup: run === 0 ? 50 : 10,
@@ -85,7 +86,7 @@ export async function endToEnd(bench: Bench): Promise<Row[]> {
     }
     const oneBase = {
       scenario: 3,
-      cell: `1 client, ${jobs} sequential jobs`,
+      cell: bench.cell(`1 client, ${jobs} sequential jobs`),
       unit: 'ms',
       background: [...one.service.bg, ...one.bare.bg],
       loadavg: [...one.service.la, ...one.bare.la],
@@ -126,6 +127,7 @@ export async function endToEnd(bench: Bench): Promise<Row[]> {
           runClients(manyClients, {
             url: pipelines.urls[variant],
             variant,
+            key: bench.apiKey,
             loops: 25,
             durationMs,
             warmup: 2,
@@ -148,7 +150,7 @@ export async function endToEnd(bench: Bench): Promise<Row[]> {
     }
     const manyBase = {
       scenario: 4,
-      cell: `50 clients, ${(durationMs / 1000).toFixed(0)} s`,
+      cell: bench.cell(`50 clients, ${(durationMs / 1000).toFixed(0)} s`),
       background: [...many.service.bg, ...many.bare.bg],
       loadavg: [...many.service.la, ...many.bare.la],
     };
