@@ -7,7 +7,8 @@
  * --cpu-prof profiles of the service processes), BENCH_KEEP=1 (keep logs),
  * BENCH_AUTH=compare (run scenarios 2 and 3 twice in this run: API_KEYS empty,
  * then set, clients sending the key; rows are labelled "auth off" / "auth on").
- * The service runs with RATE_LIMIT=0: one client address would limit itself.
+ * The service runs with RATE_LIMIT=0 and MAX_QUEUED_JOBS at its maximum: one
+ * client address enqueueing with no worker would otherwise hit both.
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

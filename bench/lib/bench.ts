@@ -129,8 +129,10 @@ export class Bench {
         ROLE: role,
         PORT: String(port),
         HOST: '127.0.0.1',
-        // The load comes from one address and one tenant: a rate limit would measure itself.
+        // The load comes from one address and one tenant, and enqueues with no worker running:
+        // the rate limit and the queue bound would measure themselves.
         RATE_LIMIT: '0',
+        MAX_QUEUED_JOBS: '100000000',
         ...(this.apiKey ? { API_KEYS: `bench:${this.apiKey}` } : {}),
         ...env,
       },
