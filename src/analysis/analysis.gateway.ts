@@ -33,6 +33,13 @@ function followedJobs(socket: Socket): Set<string> {
   return (data.jobs ??= new Set());
 }
 
+/** Subscribes of the socket still being answered: they count against the limit already. */
+function pendingSubscribes(socket: Socket, change = 0): number {
+  const data = socket.data as { pending?: number };
+  data.pending = (data.pending ?? 0) + change;
+  return data.pending;
+}
+
 type AckFn<T> = ((response: T) => void) | undefined;
 
 /**
@@ -72,13 +79,18 @@ export class AnalysisGateway implements OnGatewayInit, OnGatewayDisconnect, OnMo
       return ack?.({ ok: false, error: { code: 'invalid', message: request.message } });
     const { id, after, token } = request.value;
     const followed = followedJobs(socket);
-    if (
-      !followed.has(id) &&
-      this.liveSubscriptions(followed) >= this.config.maxSubscriptionsPerSocket
-    ) {
+    const taken = this.liveSubscriptions(followed) + pendingSubscribes(socket);
+    if (!followed.has(id) && taken >= this.config.maxSubscriptionsPerSocket) {
       const message = `A socket may follow at most ${this.config.maxSubscriptionsPerSocket} analyses at once (MAX_SUBSCRIPTIONS_PER_SOCKET); unsubscribe from one first`;
       return ack?.({ ok: false, error: { code: 'limit', message } });
     }
+    // Counted from now: a burst of subscribes on one socket cannot all pass the check at once.
+    pendingSubscribes(socket, 1);
+    let counted = true;
+    const settle = (): void => {
+      if (counted) pendingSubscribes(socket, -1);
+      counted = false;
+    };
     try {
       const access = await this.access.forSocket(id, { ...socketCaller(socket), token });
       if (!access.ok) {
@@ -97,10 +109,13 @@ export class AnalysisGateway implements OnGatewayInit, OnGatewayDisconnect, OnMo
       await feed.ready;
       ack?.({ ok: true, snapshot });
       followed.add(id);
+      settle();
       await feed.join(socket, after);
     } catch (error) {
       this.logger.error({ msg: 'subscribe failed', jobId: id, error: String(error) });
       socket.disconnect(true);
+    } finally {
+      settle();
     }
   }
 

@@ -193,6 +193,20 @@ describe('MAX_SUBSCRIPTIONS_PER_SOCKET', () => {
     await first.finished(ids[2]);
     await second.finished(ids[2]);
   });
+  it('holds for a burst of subscribes sent at once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      ids.push(
+        (await request(a.url, 'PUT', `/analyses/burst-${i}`, LONG_DEMO, auth(UMBRELLA))).body.id,
+      );
+    }
+    const socket = await connect(a, UMBRELLA);
+    const acks = await Promise.all(ids.map((id) => socket.subscribe({ id })));
+    expect(acks.filter((ack) => ack.ok)).toHaveLength(2);
+    expect(acks.filter((ack) => !ack.ok && ack.error.code === 'limit')).toHaveLength(2);
+    for (const id of ids)
+      await request(a.url, 'DELETE', `/analyses/${id}`, undefined, auth(UMBRELLA));
+  });
 });
 
 describe('MAX_STREAMS', () => {
