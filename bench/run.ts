@@ -5,8 +5,8 @@
  * Environment: BENCH_ONLY=1,3 (scenarios to run), BENCH_RUNS (≥ 3),
  * BENCH_SCALE (multiplies every measured window), BENCH_PROFILE=1 (write
  * --cpu-prof profiles of the service processes), BENCH_KEEP=1 (keep logs),
- * BENCH_AUTH=compare (run scenarios 2 and 3 twice in this run: API_KEYS empty,
- * then set, clients sending the key; rows are labelled "auth off" / "auth on").
+ * BENCH_AUTH=compare (scenarios 2 to 4 also run the service with API_KEYS set,
+ * interleaved with the others, and add rows "auth on ÷ auth off").
  * The service runs with RATE_LIMIT=0 and MAX_QUEUED_JOBS at its maximum: one
  * client address enqueueing with no worker would otherwise hit both.
  */
@@ -28,18 +28,12 @@ import { fanOut } from './scenarios/s5-fan-out';
 import { capacity } from './scenarios/s6-capacity';
 import { analysis } from './scenarios/s7-analysis';
 
-type Scenario = {
-  id: number;
-  name: string;
-  run: (bench: Bench) => Promise<Row[]>;
-  /** Compared with auth off and on under BENCH_AUTH=compare. */
-  auth?: true;
-};
+type Scenario = { id: number; name: string; run: (bench: Bench) => Promise<Row[]> };
 
 const SCENARIOS: Scenario[] = [
   { id: 1, name: 'worker drain', run: workerDrain },
-  { id: 2, name: 'REST enqueue', run: restEnqueue, auth: true },
-  { id: 3, name: 'end to end (3: one client, 4: 50 clients)', run: endToEnd, auth: true },
+  { id: 2, name: 'REST enqueue', run: restEnqueue },
+  { id: 3, name: 'end to end (3: one client, 4: 50 clients)', run: endToEnd },
   { id: 5, name: 'event latency and fan-out', run: fanOut },
   { id: 6, name: 'capacity', run: capacity },
   { id: 7, name: 'analysis', run: analysis },
@@ -76,7 +70,15 @@ async function main(): Promise<void> {
   await probe.config('SET', 'slowlog-max-len', '1024');
   await probe.quit();
 
-  const bench = new Bench({ redisUrl: redis.url, redisPid, workDir, runs, scale, profile });
+  const bench = new Bench({
+    redisUrl: redis.url,
+    redisPid,
+    workDir,
+    runs,
+    scale,
+    profile,
+    compareAuth,
+  });
   const stop = async (): Promise<void> => {
     killAll();
     await bench.close().catch(() => undefined);
@@ -106,18 +108,13 @@ async function main(): Promise<void> {
     for (const scenario of SCENARIOS) {
       const ids = scenario.id === 3 ? [3, 4] : [scenario.id];
       if (only.length > 0 && !ids.some((id) => only.includes(id))) continue;
-      const passes = compareAuth && scenario.auth ? (['off', 'on'] as const) : [undefined];
-      for (const pass of passes) {
-        bench.authPass = pass;
-        const label = `${scenario.id}. ${scenario.name}${pass ? `, auth ${pass}` : ''}`;
-        const t0 = Date.now();
-        await bench.slowlog();
-        rows.push(...(await scenario.run(bench)));
-        slowlogs[label] = await bench.slowlog();
-        timings[label] = Math.round((Date.now() - t0) / 1000);
-        bench.log(`scenario ${label} took ${timings[label]} s`);
-      }
-      bench.authPass = undefined;
+      const t0 = Date.now();
+      const label = `${scenario.id}. ${scenario.name}`;
+      await bench.slowlog();
+      rows.push(...(await scenario.run(bench)));
+      slowlogs[label] = await bench.slowlog();
+      timings[label] = Math.round((Date.now() - t0) / 1000);
+      bench.log(`scenario ${scenario.id} took ${timings[label]} s`);
     }
   } finally {
     await stop();

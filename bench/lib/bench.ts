@@ -16,15 +16,29 @@ export interface BenchOptions {
   scale: number;
   /** Write CPU profiles of the service processes (node --cpu-prof) under workDir/profiles. */
   profile: boolean;
+  /** BENCH_AUTH=compare: scenarios 2 to 4 add the `auth` contender. */
+  compareAuth: boolean;
 }
 
 export type Variant = 'service' | 'bare';
 
-/** BENCH_AUTH=compare runs the auth-sensitive scenarios twice: with API_KEYS empty, then set. */
-export type AuthPass = 'off' | 'on';
+/**
+ * Under BENCH_AUTH=compare, scenarios 2 to 4 also run `auth`: the service with
+ * API_KEYS set and clients sending the key, interleaved with the others in
+ * every run, so that both see the same machine.
+ */
+export type Contender = Variant | 'auth';
 
-/** The key the service gets in API_KEYS and the clients send, in an `on` pass. */
+/** The key the `auth` contender's service gets in API_KEYS and its clients send. */
 export const BENCH_API_KEY = 'bench_api_key_0123456789abcdef';
+
+/** The service's environment for the `auth` contender. */
+export const AUTH_ENV = { API_KEYS: `bench:${BENCH_API_KEY}` };
+
+/** Request headers of a contender's clients. */
+export function authHeaders(contender: Contender): Record<string, string> {
+  return contender === 'auth' ? { authorization: `Bearer ${BENCH_API_KEY}` } : {};
+}
 
 /** What every scenario needs: the private Redis, process spawning, the load meter, the log. */
 export class Bench {
@@ -33,8 +47,6 @@ export class Bench {
   readonly logDir: string;
   readonly profileDir: string;
   private procCount = 0;
-  /** Set while BENCH_AUTH=compare runs a pass; undefined otherwise (auth off, unlabelled). */
-  authPass: AuthPass | undefined;
 
   constructor(readonly options: BenchOptions) {
     this.admin = new Redis(options.redisUrl, { connectionName: 'bench:admin' });
@@ -63,19 +75,16 @@ export class Bench {
     return !pattern || new RegExp(pattern, 'i').test(cell);
   }
 
-  /** The key clients send, in an auth-on pass. */
-  get apiKey(): string | undefined {
-    return this.authPass === 'on' ? BENCH_API_KEY : undefined;
-  }
-
-  /** Clients' request headers: the key as a Bearer credential in an auth-on pass. */
-  authHeaders(): Record<string, string> {
-    return this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
-  }
-
-  /** A cell's label, marked with the auth pass when comparing. */
-  cell(label: string): string {
-    return this.authPass ? `${label}, auth ${this.authPass}` : label;
+  /**
+   * The contenders of scenarios 2 to 4 in run `run`'s order: rotated from run
+   * to run, so that each goes first, second (and third) equally often.
+   */
+  contenders(run: number): Contender[] {
+    const all: Contender[] = this.options.compareAuth
+      ? ['service', 'auth', 'bare']
+      : ['service', 'bare'];
+    const shift = run % all.length;
+    return [...all.slice(shift), ...all.slice(0, shift)];
   }
 
   log(line: string): void {
@@ -133,7 +142,6 @@ export class Bench {
         // the rate limit and the queue bound would measure themselves.
         RATE_LIMIT: '0',
         MAX_QUEUED_JOBS: '100000000',
-        ...(this.apiKey ? { API_KEYS: `bench:${this.apiKey}` } : {}),
         ...env,
       },
       ready: (started) => waitForHttp(`${url}/health/live`, started),
