@@ -8,6 +8,8 @@ export interface AnalysisJobData {
   id: string;
   pipeline: string;
   input: unknown;
+  /** Times a worker that did not know the pipeline put the job back (they are not attempts). */
+  deferrals?: number;
 }
 
 /** Attempts before a job that keeps throwing is `failed`; retries back off exponentially from 1 s. */

@@ -93,6 +93,7 @@ export class AnalysisGateway implements OnGatewayInit, OnGatewayDisconnect, OnMo
     };
     try {
       const access = await this.access.forSocket(id, { ...socketCaller(socket), token });
+      if (socket.disconnected) return; // gone while we read: open nothing for it
       if (!access.ok) {
         const message =
           access.code === 'not_found'
@@ -107,6 +108,8 @@ export class AnalysisGateway implements OnGatewayInit, OnGatewayDisconnect, OnMo
       }
       const feed = this.feedFor(id);
       await feed.ready;
+      // Gone while the subscription was confirmed: release the feed if nobody else follows it.
+      if (socket.disconnected) return feed.dropped(socket);
       ack?.({ ok: true, snapshot });
       followed.add(id);
       settle();

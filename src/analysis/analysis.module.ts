@@ -10,6 +10,7 @@ import { AnalysisGateway } from './analysis.gateway';
 import { AnalysisProcessor } from './analysis.processor';
 import { AnalysisStreamController } from './analysis-stream.controller';
 import { AnalysisService } from './analysis.service';
+import { JobReconciler } from './job-reconciler';
 import { PipelinesController } from './pipelines.controller';
 import { SseStreams } from './stream/sse-streams';
 
@@ -24,6 +25,7 @@ export class AnalysisModule {
     const controllers: Type[] = [];
     const providers: Provider[] = [
       { provide: PipelineRegistry, useValue: new PipelineRegistry(pipelines) },
+      JobReconciler,
     ];
     if (runsApi(config)) {
       controllers.push(AnalysisController, AnalysisStreamController, PipelinesController);

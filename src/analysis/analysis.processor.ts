@@ -5,14 +5,26 @@ import {
   Logger,
 } from '@nestjs/common';
 import { InjectQueue, WorkerHost } from '@nestjs/bullmq';
-import { type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
+import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { isTerminal } from '../core/analysis.types';
 import { ChannelSubscriber } from '../bus/channel.subscriber';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
+import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { AnalysisRunner } from '../service/analysis.runner';
 import { RunAbort } from '../service/run-abort';
-import { ANALYSIS_QUEUE, analysisIdOf, isAnalysisJobData, JOB_ATTEMPTS } from './analysis-job';
+import {
+  ANALYSIS_QUEUE,
+  type AnalysisJobData,
+  analysisIdOf,
+  isAnalysisJobData,
+  JOB_ATTEMPTS,
+} from './analysis-job';
+
+/** A job of a pipeline this worker does not know waits this long, doubling, up to the maximum. */
+const UNKNOWN_PIPELINE_DELAY_MS = 1_000;
+const UNKNOWN_PIPELINE_MAX_DELAY_MS = 60_000;
 
 /**
  * Thin BullMQ entry: checks the job's payload, hands it to the runner and
@@ -30,6 +42,7 @@ export class AnalysisProcessor
 
   constructor(
     private readonly runner: AnalysisRunner,
+    private readonly pipelines: PipelineRegistry,
     private readonly store: EventStore,
     private readonly subscriber: ChannelSubscriber,
     private readonly keys: RedisKeys,
@@ -48,6 +61,16 @@ export class AnalysisProcessor
         this.logger.error({ msg: 'stalled job check failed', jobId, error: String(error) }),
       );
     });
+    this.worker.on('failed', (job, error) => {
+      if (!job || !isAnalysisJobData(job.data) || !isFinalFailure(job, error)) return;
+      this.failIfStillOpen(job.data.id, error).catch((writeError: unknown) =>
+        this.logger.error({
+          msg: 'could not record a failure; the reconciliation will',
+          jobId: job.data.id,
+          error: errorKind(writeError),
+        }),
+      );
+    });
     this.worker.on('error', (error) =>
       this.logger.error({ msg: 'worker error', error: error.message }),
     );
@@ -62,7 +85,9 @@ export class AnalysisProcessor
       );
     }
     const { id, pipeline, input } = job.data;
-    const attempt = job.attemptsStarted;
+    if (!this.pipelines.get(pipeline)) return this.defer(job as Job<AnalysisJobData>, token);
+    // Deferrals by workers that did not know the pipeline were no attempts.
+    const attempt = job.attemptsStarted - (job.data.deferrals ?? 0);
     const controller = new AbortController();
     this.active.set(id, controller);
     this.logger.log({ msg: 'attempt started', jobId: id, pipeline, attempt });
@@ -86,6 +111,27 @@ export class AnalysisProcessor
     } finally {
       this.active.delete(id);
     }
+  }
+
+  /**
+   * A pipeline this worker does not know (during a rolling deploy, a newer worker
+   * does): put the job back for later, with back-off, without using an attempt.
+   */
+  private async defer(job: Job<AnalysisJobData>, token: string | undefined): Promise<never> {
+    const deferrals = (job.data.deferrals ?? 0) + 1;
+    const delay = Math.min(
+      UNKNOWN_PIPELINE_DELAY_MS * 2 ** Math.min(deferrals - 1, 16),
+      UNKNOWN_PIPELINE_MAX_DELAY_MS,
+    );
+    this.logger.warn({
+      msg: 'unknown pipeline; job put back for a worker that knows it',
+      jobId: job.data.id,
+      pipeline: job.data.pipeline,
+      delayMs: delay,
+    });
+    await job.updateData({ ...job.data, deferrals });
+    await job.moveToDelayed(Date.now() + delay, token);
+    throw new DelayedError();
   }
 
   /** Drains: running jobs get SHUTDOWN_GRACE_MS to finish, then go back to the queue for another worker. */
@@ -124,4 +170,44 @@ export class AnalysisProcessor
       false,
     );
   }
+
+  /**
+   * BullMQ gave up on a job for a reason the runner could not record (a write
+   * Redis refused, a crash between attempts): record the failure, unless the job
+   * has ended already (the usual case: the runner recorded it).
+   */
+  private async failIfStillOpen(id: string, error: Error): Promise<void> {
+    const snapshot = await this.store.snapshot(id);
+    if (!snapshot || isTerminal(snapshot.status)) return;
+    const appended = await this.store.append(
+      {
+        id,
+        type: 'failed',
+        status: 'failed',
+        progress: snapshot.progress,
+        step: snapshot.step,
+        attempt: snapshot.attempt,
+        error: {
+          message: `The job's last attempt failed outside its pipeline (${errorKind(error)})`,
+          code: 'worker_error',
+        },
+        at: new Date().toISOString(),
+      },
+      false,
+    );
+    if (appended.kind === 'appended') {
+      this.logger.warn({ msg: 'job failed outside its pipeline', jobId: id });
+    }
+  }
+}
+
+function isFinalFailure(job: Job, error: Error): boolean {
+  return error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+}
+
+/** What went wrong, without the message (it may quote job input): Redis's first word at most. */
+function errorKind(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  if (error.name === 'ReplyError') return /^[A-Z]+/.exec(error.message)?.[0] ?? 'ReplyError';
+  return error.name;
 }

@@ -3,6 +3,7 @@ import {
   ConflictException,
   Inject,
   Injectable,
+  Logger,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
@@ -22,6 +23,7 @@ import { withHeaders } from '../http/response-headers';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { applyEvent } from '../core/snapshot.reducer';
 import { EventStore } from '../bus/event-store';
+import { RedisDeadline } from '../bus/redis-deadline';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
 import { drive } from '../service/sliced-driver';
@@ -33,6 +35,7 @@ import {
   JOB_BACKOFF_MS,
   newAnalysisId,
 } from './analysis-job';
+import { MAX_INPUT_DEPTH, nestedDeeperThan } from './input-depth';
 import { requestFingerprint } from './request-fingerprint';
 
 export interface Creation {
@@ -46,7 +49,10 @@ const QUEUE_FULL_RETRY_SECONDS = 5;
 /** The API's use cases: what each endpoint does, free of HTTP. */
 @Injectable()
 export class AnalysisService {
+  private readonly logger = new Logger(AnalysisService.name);
+
   constructor(
+    private readonly deadline: RedisDeadline,
     private readonly pipelines: PipelineRegistry,
     private readonly store: EventStore,
     private readonly access: AnalysisAccess,
@@ -68,36 +74,48 @@ export class AnalysisService {
     requestedId?: string,
   ): Promise<Creation> {
     await this.validate(pipeline, input);
-    await this.admitNewJob(requestedId);
+    await this.deadline.run(() => this.admitNewJob(requestedId));
     const id = requestedId ?? newAnalysisId();
     // Server ids are fresh UUIDs: only a client-chosen id can be requested twice.
     const fingerprint = requestedId ? requestFingerprint(pipeline, input) : '';
-    const { created, snapshot } = await this.access.create(id, pipeline, fingerprint, caller);
+    const { created, snapshot } = await this.deadline.run(() =>
+      this.access.create(id, pipeline, fingerprint, caller),
+    );
     if (!snapshot) {
       throw new ConflictException(
         `Analysis "${id}" already exists with a different pipeline or input; choose another id`,
       );
     }
     // Enqueue again while queued: a no-op if the job is in BullMQ, a repair if an earlier try stopped short.
-    if (created || snapshot.status === 'queued') await this.enqueue({ id, pipeline, input });
+    if (created || snapshot.status === 'queued') {
+      await this.enqueue({ id, pipeline, input }, created);
+    }
     return { created, snapshot };
   }
 
-  async get(id: string, caller: Caller): Promise<OwnerSnapshot> {
-    return this.access.view(await this.access.authorize(id, caller, 'read'), caller);
+  get(id: string, caller: Caller): Promise<OwnerSnapshot> {
+    return this.deadline.run(async () =>
+      this.access.view(await this.access.authorize(id, caller, 'read'), caller),
+    );
   }
 
-  async events(id: string, after: number, caller: Caller): Promise<AnalysisEvent[]> {
-    await this.access.authorize(id, caller, 'read');
-    return this.store.events(id, after);
+  events(id: string, after: number, caller: Caller): Promise<AnalysisEvent[]> {
+    return this.deadline.run(async () => {
+      await this.access.authorize(id, caller, 'read');
+      return this.store.events(id, after);
+    });
   }
 
   list(caller: Caller, limit: number, status?: AnalysisStatus): Promise<AnalysisSnapshot[]> {
-    return this.access.list(caller, limit, status);
+    return this.deadline.run(() => this.access.list(caller, limit, status));
   }
 
   /** Cancels at once in the store, then stops the job wherever it is: queued in BullMQ or running in a worker. */
-  async cancel(id: string, caller: Caller): Promise<AnalysisSnapshot> {
+  cancel(id: string, caller: Caller): Promise<AnalysisSnapshot> {
+    return this.deadline.run(() => this.cancelNow(id, caller));
+  }
+
+  private async cancelNow(id: string, caller: Caller): Promise<AnalysisSnapshot> {
     const { snapshot } = await this.access.authorize(id, caller, 'cancel');
     if (isTerminal(snapshot.status)) throw alreadyFinished(snapshot);
     const event = {
@@ -140,6 +158,9 @@ export class AnalysisService {
         `Unknown pipeline "${pipeline}". Valid pipelines: ${this.pipelines.names().join(', ')}`,
       );
     }
+    if (nestedDeeperThan(input, MAX_INPUT_DEPTH)) {
+      throw new BadRequestException(`input is nested more than ${MAX_INPUT_DEPTH} levels deep`);
+    }
     try {
       await drive(definition.validate(input));
     } catch (error) {
@@ -148,15 +169,53 @@ export class AnalysisService {
     }
   }
 
-  private async enqueue(data: AnalysisJobData): Promise<void> {
-    await this.queue.add(data.pipeline, data, {
-      jobId: bullJobId(data.id),
-      attempts: JOB_ATTEMPTS,
-      backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-      removeOnComplete: true,
-      removeOnFail: true,
-    });
+  /**
+   * Adds the job to BullMQ. When that fails for a job this request created, the
+   * job is removed again and the request fails with 503: nothing is left queued
+   * that no worker will ever run (should the removal fail too, the
+   * reconciliation marks the job failed).
+   */
+  private async enqueue(data: AnalysisJobData, created: boolean): Promise<void> {
+    try {
+      await this.deadline.run(() =>
+        this.queue.add(data.pipeline, data, {
+          jobId: bullJobId(data.id),
+          attempts: JOB_ATTEMPTS,
+          backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+          removeOnComplete: true,
+          removeOnFail: true,
+        }),
+      );
+    } catch (error) {
+      this.logger.warn({ msg: 'enqueue failed', jobId: data.id, error: describe(error) });
+      // BullMQ's script may have stopped half-way, leaving a job that a later add would take for a duplicate.
+      if (created) await this.undoCreation(data.id);
+      if (error instanceof ServiceUnavailableException) throw error;
+      throw new ServiceUnavailableException('The analysis could not be queued; try again shortly');
+    }
   }
+
+  private async undoCreation(id: string): Promise<void> {
+    try {
+      await this.deadline.run(() =>
+        Promise.all([this.store.discard(id), this.queue.remove(bullJobId(id))]),
+      );
+    } catch (error) {
+      this.logger.warn({
+        msg: 'could not remove a job that was not queued; the reconciliation will fail it',
+        jobId: id,
+        error: describe(error),
+      });
+    }
+  }
+}
+
+/** An error's kind and Redis's first word at most: messages may quote job input. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  return error.name === 'ReplyError'
+    ? `ReplyError ${/^[A-Z]+/.exec(error.message)?.[0] ?? ''}`
+    : error.name;
 }
 
 function alreadyFinished(snapshot: AnalysisSnapshot): ConflictException {

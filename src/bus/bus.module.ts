@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { PUBLISHER } from '../service/publisher.port';
 import { ChannelSubscriber } from './channel.subscriber';
 import { EventStore } from './event-store';
+import { RedisDeadline } from './redis-deadline';
 import { REDIS, redisProviders } from './redis.providers';
 import { RedisPublisher } from './redis.publisher';
 
@@ -12,15 +13,18 @@ import { RedisPublisher } from './redis.publisher';
   providers: [
     ...redisProviders,
     EventStore,
+    RedisDeadline,
     ChannelSubscriber,
     { provide: PUBLISHER, useClass: RedisPublisher },
   ],
-  exports: [...redisProviders, EventStore, ChannelSubscriber, PUBLISHER],
+  exports: [...redisProviders, EventStore, RedisDeadline, ChannelSubscriber, PUBLISHER],
 })
 export class BusModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   async onApplicationShutdown(): Promise<void> {
+    // QUIT would wait for a connection that may never come back.
+    if (this.redis.status !== 'ready') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

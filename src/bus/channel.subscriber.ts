@@ -18,11 +18,28 @@ export class ChannelSubscriber implements OnApplicationShutdown {
 
   constructor(@Inject(REDIS_SUBSCRIBER) private readonly redis: Redis) {
     redis.on('message', (channel: string, message: string) => this.dispatch(channel, message));
-    // Messages published while the connection was down are lost: tell listeners to catch up.
     redis.on('ready', () => {
-      if (this.connectedBefore) this.resyncListeners.forEach((listener) => listener());
+      if (this.connectedBefore) void this.restore();
       this.connectedBefore = true;
     });
+  }
+
+  /**
+   * After a reconnect: subscribe again to every channel and, once Redis has
+   * confirmed it, tell listeners to catch up from the log. In that order, an
+   * event published in between is either in the log read or arrives as a
+   * message; the other way round it could be in neither.
+   */
+  private async restore(): Promise<void> {
+    const channels = [...this.handlers.keys()];
+    try {
+      if (channels.length > 0) await this.redis.subscribe(...channels);
+    } catch (error) {
+      // The connection dropped again: the next 'ready' restores.
+      this.logger.warn({ msg: 'resubscribe failed', error: String(error) });
+      return;
+    }
+    this.resyncListeners.forEach((listener) => listener());
   }
 
   /** Resolves once Redis confirms the subscription: later messages will reach the handler. */
@@ -60,7 +77,7 @@ export class ChannelSubscriber implements OnApplicationShutdown {
     return new Promise((resolve) => this.redis.once('ready', () => resolve()));
   }
 
-  /** Called after the connection comes back, when messages may have been missed. */
+  /** Called after the connection came back and its subscriptions are confirmed again. */
   onResync(listener: () => void): () => void {
     this.resyncListeners.add(listener);
     return () => this.resyncListeners.delete(listener);

@@ -59,29 +59,33 @@ return 1
  * Appends events of one job in one call: one check, one RPUSH, one HSET of the
  * merged snapshot fields, one index update, then one PUBLISH per event.
  * ARGV: id, tenant, attempt (or -1 to accept any), ttl seconds, the last event's status,
- * terminal (1/0), the event count N, N events without their leading \`{\`, then the merged
- * field/value pairs.
- * Returns the last event's seq; 0 when the job has ended or a newer attempt owns it; -1 when
- * unknown; -2 when the job belongs to another tenant than the keys passed.
+ * terminal (1/0), writer, write number, the event count N, N events without their leading
+ * \`{\`, then the merged field/value pairs.
+ * The writer (one per process) numbers its writes: a write the client sends again after a
+ * lost reply (ioredis resends unanswered commands on reconnect) is applied once.
+ * Returns the last event's seq (the job's last seq for a repeated write); 0 when the job has
+ * ended or a newer attempt owns it; -1 when unknown; -2 when the job belongs to another
+ * tenant than the keys passed.
  */
 export const APPEND_SCRIPT = `${PRELUDE}
-local current = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'createdMs', 'lastSeq', 'tenant')
+local current = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'createdMs', 'lastSeq', 'tenant', 'writer', 'writeNumber')
 local status = current[1]
 if not status then return -1 end
 if current[5] ~= ARGV[2] then return -2 end
+if current[6] == ARGV[7] and tonumber(current[7]) >= tonumber(ARGV[8]) then return tonumber(current[4]) end
 if status == '"completed"' or status == '"failed"' or status == '"cancelled"' then return 0 end
 local attempt = tonumber(ARGV[3])
 if attempt >= 0 and attempt < tonumber(current[2]) then return 0 end
 local seq = tonumber(current[4])
-local count = tonumber(ARGV[7])
+local count = tonumber(ARGV[9])
 local events = {}
 for i = 1, count do
   seq = seq + 1
-  events[i] = '{"seq":' .. seq .. ',' .. ARGV[7 + i]
+  events[i] = '{"seq":' .. seq .. ',' .. ARGV[9 + i]
 end
 redis.call('RPUSH', KEYS[2], unpack(events))
-local fields = { 'lastSeq', seq }
-for i = 8 + count, #ARGV do fields[#fields + 1] = ARGV[i] end
+local fields = { 'lastSeq', seq, 'writer', ARGV[7], 'writeNumber', ARGV[8] }
+for i = 10 + count, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 local previous = string.sub(status, 2, -2)
 if previous ~= ARGV[5] then
@@ -96,6 +100,17 @@ if ARGV[6] == '1' then
 end
 for _, event in ipairs(events) do redis.call('PUBLISH', KEYS[3], event) end
 return seq
+`;
+
+/**
+ * Removes a job that never reached the queue, with its index entries.
+ * ARGV: id, tenant. Returns 1 when removed, 0 when there is no such job of that tenant.
+ */
+export const DISCARD_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'tenant') ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+for i = 4, 10 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+return 1
 `;
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import {
@@ -9,7 +10,13 @@ import {
 } from '../core/analysis.types';
 import { newSnapshot, snapshotPatch } from '../core/snapshot.reducer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { APPEND_SCRIPT, CREATE_SCRIPT, JOB_KEY_COUNT, TRIM_SCRIPT } from './event-store.scripts';
+import {
+  APPEND_SCRIPT,
+  CREATE_SCRIPT,
+  DISCARD_SCRIPT,
+  JOB_KEY_COUNT,
+  TRIM_SCRIPT,
+} from './event-store.scripts';
 import { RedisKeys } from './redis-keys';
 import { REDIS } from './redis.providers';
 
@@ -56,6 +63,7 @@ interface ScriptCommands {
   createAnalysis(...args: (string | number)[]): Promise<number>;
   appendAnalysisEvents(...args: (string | number)[]): Promise<number>;
   trimAnalysisIndexes(...args: (string | number)[]): Promise<number>;
+  discardAnalysis(...args: (string | number)[]): Promise<number>;
 }
 
 interface StoredJob {
@@ -74,7 +82,10 @@ interface StoredJob {
 export class EventStore {
   private readonly redis: Redis & ScriptCommands;
   /** Job id → tenant, for the index keys an append needs; a job's tenant never changes. */
-  private readonly tenants = new Map<string, string>();
+  private readonly tenantById = new Map<string, string>();
+  /** This store's name and the number of its last write, so that a resent write applies once. */
+  private readonly writer = randomUUID();
+  private writes = 0;
 
   constructor(
     @Inject(REDIS) redis: Redis,
@@ -87,6 +98,7 @@ export class EventStore {
       lua: APPEND_SCRIPT,
     });
     redis.defineCommand('trimAnalysisIndexes', { numberOfKeys: 7, lua: TRIM_SCRIPT });
+    redis.defineCommand('discardAnalysis', { numberOfKeys: JOB_KEY_COUNT, lua: DISCARD_SCRIPT });
     this.redis = redis as Redis & ScriptCommands;
   }
 
@@ -154,6 +166,7 @@ export class EventStore {
       field,
       JSON.stringify(value),
     ]);
+    const writeNumber = (this.writes += 1);
     const write = (tenant: string) =>
       this.redis.appendAnalysisEvents(
         ...this.jobKeys(first.id, tenant),
@@ -163,6 +176,8 @@ export class EventStore {
         this.config.eventTtlSeconds,
         last.status,
         isTerminal(last.status) ? 1 : 0,
+        this.writer,
+        writeNumber,
         events.length,
         ...events.map(withoutOpeningBrace),
         ...fields,
@@ -172,15 +187,23 @@ export class EventStore {
     let seq = await write(tenant);
     if (seq === -2) {
       // The id now names another tenant's job (the one remembered expired): read it again.
-      this.tenants.delete(first.id);
+      this.tenantById.delete(first.id);
       tenant = await this.tenantOf(first.id);
       if (tenant === undefined) return { kind: 'unknown' };
       seq = await write(tenant);
     }
     if (seq > 0 && !isTerminal(last.status)) return { kind: 'appended', seq };
-    this.tenants.delete(first.id);
+    this.tenantById.delete(first.id);
     if (seq > 0) return { kind: 'appended', seq };
     return seq === 0 ? { kind: 'refused' } : { kind: 'unknown' };
+  }
+
+  /** Removes a job that could not be queued, as if it had never been created. */
+  async discard(id: string): Promise<boolean> {
+    const tenant = await this.tenantOf(id);
+    this.tenantById.delete(id);
+    if (tenant === undefined) return false;
+    return (await this.redis.discardAnalysis(...this.jobKeys(id, tenant), id, tenant)) === 1;
   }
 
   async snapshot(id: string): Promise<AnalysisSnapshot | undefined> {
@@ -226,36 +249,52 @@ export class EventStore {
     return found;
   }
 
-  /**
-   * Forgets the index entries of every tenant's expired jobs (writes trim their own
-   * tenant's as they go; this reaches tenants that stopped writing). Returns how many went.
-   */
-  async trimIndexes(): Promise<number> {
-    let trimmed = 0;
+  /** Every tenant with an index in Redis (one SCAN over the service's tenant keys). */
+  async tenants(): Promise<string[]> {
+    const found = new Set<string>();
     let cursor = '0';
     do {
-      const [next, found] = await this.redis.scan(
+      const [next, keys] = await this.redis.scan(
         cursor,
         'MATCH',
-        this.keys.allExpiries(),
+        this.keys.allTenantKeys(),
         'COUNT',
         1000,
       );
       cursor = next;
-      for (const key of found) {
-        const tenant = this.keys.tenantOfExpiries(key);
-        if (tenant === undefined) continue;
-        let batch: number;
-        do {
-          batch = await this.redis.trimAnalysisIndexes(
-            ...this.keys.indexes(tenant),
-            this.keys.expiries(tenant),
-          );
-          trimmed += batch;
-        } while (batch > 0);
+      for (const key of keys) {
+        const tenant = this.keys.tenantOf(key);
+        if (tenant !== undefined) found.add(tenant);
       }
     } while (cursor !== '0');
+    return [...found];
+  }
+
+  /**
+   * Forgets the index entries of a tenant's expired jobs (writes trim their own
+   * tenant's as they go; this reaches tenants that stopped writing). Returns how many went.
+   */
+  async trimIndexes(tenant: string): Promise<number> {
+    let trimmed = 0;
+    let batch: number;
+    do {
+      batch = await this.redis.trimAnalysisIndexes(
+        ...this.keys.indexes(tenant),
+        this.keys.expiries(tenant),
+      );
+      trimmed += batch;
+    } while (batch > 0);
     return trimmed;
+  }
+
+  /** Ids of a tenant's queued or running jobs created before `createdBefore` (ms since epoch). */
+  async unfinished(tenant: string, createdBefore: number): Promise<string[]> {
+    const [queued, running] = await Promise.all(
+      (['queued', 'running'] as const).map((status) =>
+        this.redis.zrangebyscore(this.keys.index(tenant, status), '-inf', `(${createdBefore}`),
+      ),
+    );
+    return [...queued, ...running];
   }
 
   private jobKeys(id: string, tenant: string): string[] {
@@ -269,7 +308,7 @@ export class EventStore {
   }
 
   private async tenantOf(id: string): Promise<string | undefined> {
-    const known = this.tenants.get(id);
+    const known = this.tenantById.get(id);
     if (known !== undefined) return known;
     const tenant = await this.redis.hget(this.keys.snapshot(id), 'tenant');
     if (tenant === null) return undefined;
@@ -278,8 +317,8 @@ export class EventStore {
   }
 
   private remember(id: string, tenant: string): void {
-    if (this.tenants.size >= MAX_REMEMBERED_TENANTS) this.tenants.clear();
-    this.tenants.set(id, tenant);
+    if (this.tenantById.size >= MAX_REMEMBERED_TENANTS) this.tenantById.clear();
+    this.tenantById.set(id, tenant);
   }
 
   private async read(id: string): Promise<StoredJob | undefined> {

@@ -55,17 +55,17 @@ export class RedisKeys {
     return `${this.prefix}:tenant:${tenant}:expiries`;
   }
 
-  /** Pattern matching every tenant's expiries set, for the reconciliation's sweep. */
-  allExpiries(): string {
-    return `${this.prefix}:tenant:*:expiries`;
+  /** Pattern matching every tenant's keys, for the reconciliation's sweep. */
+  allTenantKeys(): string {
+    return `${this.prefix}:tenant:*`;
   }
 
-  /** The tenant an expiries key belongs to. */
-  tenantOfExpiries(key: string): string | undefined {
+  /** The tenant a tenant key belongs to (tenant names hold no `:`). */
+  tenantOf(key: string): string | undefined {
     const head = `${this.prefix}:tenant:`;
-    const tail = ':expiries';
-    if (!key.startsWith(head) || !key.endsWith(tail)) return undefined;
-    return key.slice(head.length, key.length - tail.length);
+    if (!key.startsWith(head)) return undefined;
+    const tenant = key.slice(head.length).split(':')[0];
+    return tenant || undefined;
   }
 
   /** String: held by the one process reconciling jobs with BullMQ at a time. */

@@ -1,5 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
-import Redis from 'ioredis';
+import Redis, { type RedisOptions } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { RedisKeys } from './redis-keys';
 
@@ -10,8 +10,8 @@ export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 
 const logger = new Logger('Redis');
 
-export function connectRedis(url: string, name: string): Redis {
-  const redis = new Redis(url, { connectionName: name, maxRetriesPerRequest: null });
+export function connectRedis(url: string, name: string, options: RedisOptions = {}): Redis {
+  const redis = new Redis(url, { connectionName: name, maxRetriesPerRequest: null, ...options });
   // ioredis retries for ever: report an outage once, and its end.
   let down = false;
   redis.on('error', (error: Error) => {
@@ -37,8 +37,9 @@ export const redisProviders: Provider[] = [
   {
     provide: REDIS_SUBSCRIBER,
     inject: [APP_CONFIG],
+    // ChannelSubscriber subscribes again itself, so that it knows when that is confirmed.
     useFactory: (config: AppConfig) =>
-      connectRedis(config.redisUrl, `${config.keyPrefix}:subscriber`),
+      connectRedis(config.redisUrl, `${config.keyPrefix}:subscriber`, { autoResubscribe: false }),
   },
   {
     provide: RedisKeys,

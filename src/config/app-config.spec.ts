@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       rateLimit: { limit: 600, windowSeconds: 60 },
       maxSubscriptionsPerSocket: 100,
       maxStreams: 10_000,
+      reconcileIntervalMs: 30_000,
     });
   });
 
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
       RATE_LIMIT: '10/1',
       MAX_SUBSCRIPTIONS_PER_SOCKET: '3',
       MAX_STREAMS: '7',
+      RECONCILE_INTERVAL_MS: '500',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -67,6 +69,7 @@ describe('loadConfig', () => {
       rateLimit: { limit: 10, windowSeconds: 1 },
       maxSubscriptionsPerSocket: 3,
       maxStreams: 7,
+      reconcileIntervalMs: 500,
     });
     expect(config.apiKeys.map((key) => key.tenant)).toEqual([
       'acme',

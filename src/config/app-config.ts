@@ -44,6 +44,8 @@ export interface AppConfig {
   maxSubscriptionsPerSocket: number;
   /** Open SSE streams per process. */
   maxStreams: number;
+  /** How often one process checks that every unfinished job is still in BullMQ and trims indexes. */
+  reconcileIntervalMs: number;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -183,6 +185,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimit: rateLimit(env),
     maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
     maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
+    reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000),
   };
 }
 

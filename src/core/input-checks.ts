@@ -33,24 +33,3 @@ export function integerIssue(
   }
   return undefined;
 }
-
-/** JSON nested deeper than this is refused: serialising it again (to the queue, to clients) would overflow the stack. */
-export const MAX_INPUT_DEPTH = 64;
-
-/** An issue if `value` nests arrays or objects deeper than `maxDepth`; walks iteratively, so any depth is safe. */
-export function depthIssue(
-  value: unknown,
-  field: string,
-  maxDepth = MAX_INPUT_DEPTH,
-): string | undefined {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (typeof current !== 'object' || current === null) continue;
-    if (depth > maxDepth) return `${field} is nested more than ${maxDepth} levels deep`;
-    for (const child of Object.values(current)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-    }
-  }
-  return undefined;
-}

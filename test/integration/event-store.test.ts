@@ -39,6 +39,12 @@ async function finish(id: string, status: AnalysisStatus = 'completed'): Promise
   await store.append(event(id, status));
 }
 
+async function trimAll(): Promise<number> {
+  let trimmed = 0;
+  for (const tenant of await store.tenants()) trimmed += await store.trimIndexes(tenant);
+  return trimmed;
+}
+
 async function ids(tenant: string, status?: AnalysisStatus): Promise<string[]> {
   return (await store.list(tenant, 50, status)).map((snapshot) => snapshot.id);
 }
@@ -119,6 +125,20 @@ describe('event store: key layout and tenancy', () => {
   });
 });
 
+describe('event store: writes sent again', () => {
+  it('applies a write once when the client sends it again (a resend after a lost reply)', async () => {
+    await store.create('j', 'demo', '', acme);
+    const progress = { ...event('j', 'running'), type: 'progress' as const, progress: 50 };
+    expect(await store.append(event('j', 'running'))).toEqual({ kind: 'appended', seq: 2 });
+    expect(await store.append(progress)).toEqual({ kind: 'appended', seq: 3 });
+    // What ioredis does on reconnect: the same command, with the same write number, again.
+    (store as unknown as { writes: number }).writes -= 1;
+    expect(await store.append(progress)).toEqual({ kind: 'appended', seq: 3 });
+    expect((await store.events('j')).map((stored) => stored.seq)).toEqual([1, 2, 3]);
+    expect(await store.append({ ...progress, progress: 60 })).toEqual({ kind: 'appended', seq: 4 });
+  });
+});
+
 describe('event store: data lifecycle', () => {
   it('expires an ended job’s keys and trims its index entries with the next write of its tenant', async () => {
     await store.create('old', 'demo', '', acme);
@@ -137,7 +157,7 @@ describe('event store: data lifecycle', () => {
     await finish('a');
     await finish('g', 'failed');
     await waitUntil(async () => (await redis.dbsize()) === 6, 5_000, 'expiry'); // 2 × (index, status index, expiries)
-    expect(await store.trimIndexes()).toBe(2);
+    expect(await trimAll()).toBe(2);
     expect(await redis.dbsize()).toBe(0);
   });
 
@@ -146,7 +166,7 @@ describe('event store: data lifecycle', () => {
     await finish('reused');
     await waitUntil(async () => (await redis.exists(keys.snapshot('reused'))) === 0, 5_000);
     await store.create('reused', 'demo', '', acme);
-    expect(await store.trimIndexes()).toBe(0);
+    expect(await trimAll()).toBe(0);
     expect(await ids('acme')).toEqual(['reused']);
     expect(await ids('acme', 'queued')).toEqual(['reused']);
     expect(await ids('acme', 'completed')).toEqual([]);
@@ -160,6 +180,24 @@ describe('event store: data lifecycle', () => {
     expect(await ids('acme')).toEqual([]);
     expect(await ids('globex')).toEqual(['reused']);
     expect(await store.append(event('reused', 'running'))).toEqual({ kind: 'appended', seq: 2 });
+  });
+
+  it('names the unfinished jobs created before a time, for the reconciliation', async () => {
+    await store.create('queued', 'demo', '', acme);
+    await store.create('running', 'demo', '', acme);
+    await store.create('done', 'demo', '', acme);
+    await store.append(event('running', 'running'));
+    await finish('done');
+    expect(await store.tenants()).toEqual(['acme']);
+    expect((await store.unfinished('acme', Date.now() + 1)).sort()).toEqual(['queued', 'running']);
+    expect(await store.unfinished('acme', 0)).toEqual([]);
+  });
+
+  it('removes a job that never reached the queue, and its index entries', async () => {
+    await store.create('a', 'demo', '', acme);
+    expect(await store.discard('a')).toBe(true);
+    expect(await redis.dbsize()).toBe(0);
+    expect(await store.discard('a')).toBe(false);
   });
 
   it('keeps the anonymous tenant’s jobs apart too', async () => {

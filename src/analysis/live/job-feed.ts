@@ -3,6 +3,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { type AnalysisEvent, isTerminal } from '../../core/analysis.types';
 import type { ChannelSubscriber } from '../../bus/channel.subscriber';
 import type { EventStore } from '../../bus/event-store';
+import { Backstop } from './backstop';
 import { SerialQueue } from './serial-queue';
 
 export const ANALYSIS_EVENT = 'analysis.event';
@@ -14,6 +15,8 @@ export interface JobFeedDeps {
   channel: string;
   logger: Logger;
   onClosed: (feed: JobFeed) => void;
+  /** Quiet time after which the feed re-reads the log (the backstop for lost messages). */
+  backstopMs?: number;
 }
 
 /**
@@ -33,6 +36,7 @@ export class JobFeed {
   private closed = false;
   private readonly queue: SerialQueue;
   private readonly room: string;
+  private readonly backstop: Backstop;
   /** Resolves once Redis has confirmed the subscription to the job's channel. */
   readonly ready: Promise<void>;
 
@@ -44,7 +48,10 @@ export class JobFeed {
     this.queue = new SerialQueue((error) =>
       deps.logger.error({ msg: 'live delivery failed', jobId: id, error: String(error) }),
     );
+    this.backstop = new Backstop(() => this.resync(), deps.backstopMs);
     this.ready = deps.subscriber.subscribe(deps.channel, this.onMessage);
+    // A feed whose subscription failed serves nobody: the next subscribe makes a new one.
+    this.ready.catch(() => this.close());
   }
 
   /** Sends the socket every event after `after`, then keeps it in the live room. */
@@ -63,6 +70,8 @@ export class JobFeed {
         });
         socket.disconnect(true);
       }
+      // The socket may have gone meanwhile, leaving nobody to follow the job.
+      this.closeIfIdle();
     });
   }
 
@@ -86,6 +95,7 @@ export class JobFeed {
   }
 
   private readonly onMessage = (message: string): void => {
+    this.backstop.heard();
     const event = JSON.parse(message) as AnalysisEvent;
     void this.queue.push(() => this.deliver(event));
   };
@@ -143,6 +153,7 @@ export class JobFeed {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.backstop.stop();
     for (const socket of this.members) void socket.leave(this.room);
     this.members.clear();
     this.deps.onClosed(this);

@@ -8,6 +8,8 @@ function event(seq: number, type: AnalysisEvent['type'] = 'progress'): AnalysisE
   return { id: 'job', seq, type, status, progress: seq, step: null, attempt: 1, at: '' };
 }
 
+const BACKSTOP_MS = 1_000;
+
 /** A fake of the event log and the channel that keeps what the cursor relies on: order and hints. */
 function setup(logLength: number, after = 0) {
   const log = Array.from({ length: logLength }, (_, index) => event(index + 1));
@@ -40,7 +42,7 @@ function setup(logLength: number, after = 0) {
   const cursor = new JobCursor(
     'job',
     after,
-    { store, subscriber, channel: 'job:live' },
+    { store, subscriber, channel: 'job:live', backstopMs: BACKSTOP_MS },
     { event: (next) => delivered.push(next.seq), end: (error) => ends.push(error ?? 'done') },
   );
   const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -104,6 +106,26 @@ describe('JobCursor', () => {
     feed.resyncs.forEach((resync) => resync());
     await feed.settle();
     expect(feed.delivered).toEqual([1, 2]);
+  });
+
+  it('re-reads the log when it has heard nothing for a while: a message lost unnoticed costs only latency', async () => {
+    jest.useFakeTimers();
+    try {
+      const feed = setup(1);
+      await feed.cursor.open();
+      feed.publish(event(2), true); // the connection never noticed it lost this one
+      await jest.advanceTimersByTimeAsync(BACKSTOP_MS / 2);
+      expect(feed.delivered).toEqual([1]);
+      await jest.advanceTimersByTimeAsync(BACKSTOP_MS);
+      expect(feed.delivered).toEqual([1, 2]);
+      feed.publish(event(3, 'completed'), true);
+      await jest.advanceTimersByTimeAsync(2 * BACKSTOP_MS);
+      expect(feed.delivered).toEqual([1, 2, 3]);
+      expect(feed.ends).toEqual(['done']);
+      expect(jest.getTimerCount()).toBe(0); // the ended cursor keeps no timer
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('ends after the terminal event and stops listening', async () => {

@@ -1,6 +1,7 @@
 import { type AnalysisEvent, isTerminal } from '../../core/analysis.types';
 import type { ChannelSubscriber } from '../../bus/channel.subscriber';
 import type { EventStore } from '../../bus/event-store';
+import { Backstop } from '../live/backstop';
 import { SerialQueue } from '../live/serial-queue';
 
 export interface JobCursorDeps {
@@ -8,6 +9,8 @@ export interface JobCursorDeps {
   subscriber: ChannelSubscriber;
   /** The job's pub/sub channel. */
   channel: string;
+  /** Quiet time after which the cursor re-reads the log (the backstop for lost messages). */
+  backstopMs?: number;
 }
 
 export interface CursorSink {
@@ -33,6 +36,7 @@ export class JobCursor {
   private closed = false;
   private readonly queue = new SerialQueue((error) => this.finish(error));
   private readonly stopResync: () => void;
+  private readonly backstop: Backstop;
 
   constructor(
     private readonly id: string,
@@ -43,6 +47,8 @@ export class JobCursor {
     this.lastSeq = after;
     // Pub/sub loses what is published while its connection is down: read the log again after.
     this.stopResync = deps.subscriber.onResync(() => void this.queue.push(() => this.catchUp()));
+    // And messages can be lost without the connection noticing: re-read after a quiet while.
+    this.backstop = new Backstop(() => void this.queue.push(() => this.catchUp()), deps.backstopMs);
   }
 
   /** Starts delivering; failures end the cursor through the sink. */
@@ -60,10 +66,12 @@ export class JobCursor {
     if (this.closed) return;
     this.closed = true;
     this.stopResync();
+    this.backstop.stop();
     void this.deps.subscriber.unsubscribe(this.deps.channel, this.onMessage).catch(() => undefined);
   }
 
   private readonly onMessage = (message: string): void => {
+    this.backstop.heard();
     const event = JSON.parse(message) as AnalysisEvent;
     void this.queue.push(() => this.receive(event));
   };

@@ -1,5 +1,5 @@
 import { InputError } from '../input-error';
-import { depthIssue, integerIssue, requireObject, unknownKeyIssues } from '../input-checks';
+import { integerIssue, requireObject, unknownKeyIssues } from '../input-checks';
 import type { PipelineDefinition, PipelineStep } from '../pipeline.types';
 
 export interface DemoInput {
@@ -71,8 +71,6 @@ export const demoPipeline: PipelineDefinition<DemoInput, DemoState, DemoResult> 
     const stepMs = value.stepMs ?? DEFAULT_STEP_MS;
     const stepMsIssue = integerIssue(stepMs, 'input.stepMs', 0, MAX_STEP_MS);
     if (stepMsIssue) issues.push(stepMsIssue);
-    const nestingIssue = depthIssue(value.input, 'input.input');
-    if (nestingIssue) issues.push(nestingIssue);
     if (issues.length > 0) throw new InputError(issues);
     return { input: value.input, stepMs: stepMs as number };
   },

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { isTerminal } from '../core/analysis.types';
+import { EventStore } from '../bus/event-store';
+import { RedisKeys } from '../bus/redis-keys';
+import { REDIS } from '../bus/redis.providers';
+import { ANALYSIS_QUEUE, bullJobId } from './analysis-job';
+
+const ALIVE = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+
+/** A job younger than this may be between its creation and its enqueue: left alone. */
+const MIN_ENQUEUE_GRACE_MS = 10_000;
+
+export interface ReconcileReport {
+  /** Index entries of expired jobs removed. */
+  trimmed: number;
+  /** Unfinished jobs whose BullMQ job was gone, now `failed`. */
+  failed: number;
+}
+
+/**
+ * Repairs what a crash or a refused write between two writes left behind: a
+ * queued or running job whose BullMQ job is gone (failed outside a worker,
+ * removed by hand, never added) is marked `failed` (`error.code` `lost`), and
+ * the indexes of tenants that stopped writing are trimmed. Every process runs
+ * the timer; a Redis lock lets one of them do the work each interval. The cost
+ * is one SCAN of the tenant keys and one BullMQ state check per unfinished job.
+ */
+@Injectable()
+export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobReconciler.name);
+  private readonly holder = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly keys: RedisKeys,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.runIfDue().catch((error: unknown) =>
+        this.logger.warn({ msg: 'reconciliation failed; retrying next time', error: kind(error) }),
+      );
+    }, this.config.reconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Reconciles unless another process did within the interval; undefined when it did. */
+  async runIfDue(): Promise<ReconcileReport | undefined> {
+    if (this.redis.status !== 'ready') return undefined;
+    // Held for the whole interval, never released: one pass per interval across all processes.
+    const locked = await this.redis.set(
+      this.keys.reconcileLock(),
+      this.holder,
+      'PX',
+      this.config.reconcileIntervalMs,
+      'NX',
+    );
+    if (locked !== 'OK') return undefined;
+    return this.reconcile();
+  }
+
+  /** One pass; `now` is when it runs (a test may look ahead). */
+  async reconcile(now = Date.now()): Promise<ReconcileReport> {
+    const report: ReconcileReport = { trimmed: 0, failed: 0 };
+    const grace = Math.max(MIN_ENQUEUE_GRACE_MS, 2 * this.config.redisTimeoutMs);
+    const createdBefore = now - grace;
+    for (const tenant of await this.store.tenants()) {
+      report.trimmed += await this.store.trimIndexes(tenant);
+      const ids = await this.store.unfinished(tenant, createdBefore);
+      if (ids.length === 0) continue;
+      for (const id of ids) {
+        // Waiting, delayed, active: alive. Unknown (removed, or a half-written add), or
+        // completed/failed while the job never recorded its end: lost.
+        const state = await this.queue.getJobState(bullJobId(id));
+        if (!ALIVE.has(state)) report.failed += (await this.failLost(id)) ? 1 : 0;
+      }
+    }
+    if (report.failed > 0) this.logger.warn({ msg: 'failed jobs lost by the queue', ...report });
+    return report;
+  }
+
+  private async failLost(id: string): Promise<boolean> {
+    const snapshot = await this.store.snapshot(id);
+    if (!snapshot || isTerminal(snapshot.status)) return false;
+    // Refused if the job ended meanwhile: a job's end is written before BullMQ forgets it.
+    const appended = await this.store.append(
+      {
+        id,
+        type: 'failed',
+        status: 'failed',
+        progress: snapshot.progress,
+        step: snapshot.step,
+        attempt: snapshot.attempt,
+        error: {
+          message: 'The job left the queue without finishing (failed outside a worker, or removed)',
+          code: 'lost',
+        },
+        at: new Date().toISOString(),
+      },
+      false,
+    );
+    if (appended.kind === 'appended')
+      this.logger.warn({ msg: 'job lost by the queue; failed', jobId: id });
+    return appended.kind === 'appended';
+  }
+}
+
+function kind(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
