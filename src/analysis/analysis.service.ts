@@ -17,9 +17,7 @@ import {
 } from '../core/analysis.types';
 import { AnalysisAccess, type OwnerSnapshot } from '../auth/analysis-access';
 import type { Caller } from '../auth/caller';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { InputError } from '../core/input-error';
-import { withHeaders } from '../http/response-headers';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { applyEvent } from '../core/snapshot.reducer';
 import { EventStore } from '../bus/event-store';
@@ -36,15 +34,13 @@ import {
   newAnalysisId,
 } from './analysis-job';
 import { MAX_INPUT_DEPTH, nestedDeeperThan } from './input-depth';
+import { QueueAdmission } from './queue-admission';
 import { requestFingerprint } from './request-fingerprint';
 
 export interface Creation {
   created: boolean;
   snapshot: OwnerSnapshot;
 }
-
-/** How long a client refused by MAX_QUEUED_JOBS is asked to wait. */
-const QUEUE_FULL_RETRY_SECONDS = 5;
 
 /** The API's use cases: what each endpoint does, free of HTTP. */
 @Injectable()
@@ -56,8 +52,8 @@ export class AnalysisService {
     private readonly pipelines: PipelineRegistry,
     private readonly store: EventStore,
     private readonly access: AnalysisAccess,
+    private readonly admission: QueueAdmission,
     private readonly keys: RedisKeys,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalysisJobData>,
   ) {}
@@ -74,7 +70,11 @@ export class AnalysisService {
     requestedId?: string,
   ): Promise<Creation> {
     await this.validate(pipeline, input);
-    await this.deadline.run(() => this.admitNewJob(requestedId));
+    await this.deadline.run(() =>
+      this.admission.admit(async () =>
+        requestedId === undefined ? false : (await this.store.snapshot(requestedId)) !== undefined,
+      ),
+    );
     const id = requestedId ?? newAnalysisId();
     // Server ids are fresh UUIDs: only a client-chosen id can be requested twice.
     const fingerprint = requestedId ? requestFingerprint(pipeline, input) : '';
@@ -116,7 +116,8 @@ export class AnalysisService {
   }
 
   private async cancelNow(id: string, caller: Caller): Promise<AnalysisSnapshot> {
-    const { snapshot } = await this.access.authorize(id, caller, 'cancel');
+    // Its own deadline: once it has passed, nothing after it may still cancel the job.
+    const { snapshot } = await this.deadline.run(() => this.access.authorize(id, caller, 'cancel'));
     if (isTerminal(snapshot.status)) throw alreadyFinished(snapshot);
     const event = {
       id,
@@ -136,18 +137,6 @@ export class AnalysisService {
       this.redis.publish(this.keys.cancellations(), id),
     ]);
     return applyEvent(snapshot, { ...event, seq: appended.seq });
-  }
-
-  /** MAX_QUEUED_JOBS: a new job is refused, before anything is stored, while the queue is that deep. */
-  private async admitNewJob(requestedId: string | undefined): Promise<void> {
-    if (requestedId !== undefined && (await this.store.snapshot(requestedId))) return;
-    if ((await this.queue.count()) < this.config.maxQueuedJobs) return;
-    throw withHeaders(
-      new ServiceUnavailableException(
-        `Too many analyses are waiting (MAX_QUEUED_JOBS is ${this.config.maxQueuedJobs}); try again later`,
-      ),
-      { 'Retry-After': String(QUEUE_FULL_RETRY_SECONDS) },
-    );
   }
 
   /** Validation of a large dataset runs in slices, so that the API keeps serving others meanwhile. */
