@@ -5,7 +5,9 @@ import { Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type Redis from 'ioredis';
 import { AppModule } from './app.module';
+import { REDIS } from './bus/redis.providers';
 import { restCors } from './auth/cors';
 import { LeanIoAdapter } from './lean-io.adapter';
 import type { AnyPipeline } from './core/pipeline.types';
@@ -59,17 +61,24 @@ export async function createApp(
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
     await serveDataview(app);
   }
+  await redisReady(app.get<Redis>(REDIS), config.redisTimeoutMs);
   return app;
 }
 
-/** The dataview at `/`: one route per built file (not a wildcard), so no API route is shadowed. */
-async function serveDataview(app: NestFastifyApplication): Promise<void> {
-  if (!existsSync(join(DATAVIEW_DIR, 'index.html'))) {
-    new Logger('Dataview').warn({
-      msg: 'not built (npm run build): / serves nothing',
-      dir: DATAVIEW_DIR,
-    });
-    return;
-  }
-  await app.register(fastifyStatic, { root: DATAVIEW_DIR, wildcard: false, index: ['index.html'] });
+/**
+ * Waits, within REDIS_TIMEOUT_MS, for the command connection to be ready: a
+ * process that listened before it would answer its first requests 503. With
+ * Redis away it listens anyway, and answers 503 until Redis is back.
+ */
+async function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
 }
