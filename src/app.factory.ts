@@ -82,3 +82,15 @@ async function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
     redis.once('ready', done);
   });
 }
+
+/** The dataview at `/`: one route per built file (not a wildcard), so no API route is shadowed. */
+async function serveDataview(app: NestFastifyApplication): Promise<void> {
+  if (!existsSync(join(DATAVIEW_DIR, 'index.html'))) {
+    new Logger('Dataview').warn({
+      msg: 'not built (npm run build): / serves nothing',
+      dir: DATAVIEW_DIR,
+    });
+    return;
+  }
+  await app.register(fastifyStatic, { root: DATAVIEW_DIR, wildcard: false, index: ['index.html'] });
+}
