@@ -45,7 +45,11 @@ export class AnalysisModule {
     }
     return {
       module: AnalysisModule,
-      imports: [BullModule.registerQueue({ name: ANALYSIS_QUEUE })],
+      // BullMQ's event stream (for QueueEvents listeners; the service uses none) is capped by
+      // length, not time: a short cap keeps Redis memory flat after the first minutes.
+      imports: [
+        BullModule.registerQueue({ name: ANALYSIS_QUEUE, streams: { events: { maxLen: 1_000 } } }),
+      ],
       controllers,
       providers,
     };

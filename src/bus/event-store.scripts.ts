@@ -34,15 +34,20 @@ const PRELUDE = prelude(4);
 
 /**
  * Creates a job unless its id exists.
- * ARGV: id, created-at (ms), the \`queued\` event without its leading \`{\`, then field/value pairs
- * (tenant and token included).
- * Returns 1 when created, 0 when the id was taken.
+ * ARGV: id, created-at (ms), the \`queued\` event without its leading \`{\`, writer, write
+ * number, then field/value pairs (tenant and token included).
+ * Returns 1 when created (also when this very write is sent again after a lost reply), 0 when
+ * the id was taken.
  */
 export const CREATE_SCRIPT = `${PRELUDE}
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local mark = redis.call('HMGET', KEYS[1], 'writer', 'writeNumber')
+  if mark[1] == ARGV[4] and mark[2] == ARGV[5] then return 1 end
+  return 0
+end
 local fields = {}
-for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], 'lastSeq', 1, 'createdMs', ARGV[2], unpack(fields))
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], 'lastSeq', 1, 'createdMs', ARGV[2], 'writer', ARGV[4], 'writeNumber', ARGV[5], unpack(fields))
 local event = '{"seq":1,' .. ARGV[3]
 redis.call('DEL', KEYS[2])
 redis.call('RPUSH', KEYS[2], event)

@@ -129,6 +129,8 @@ export class EventStore {
       id,
       createdAt.getTime(),
       withoutOpeningBrace(queued),
+      this.writer,
+      (this.writes += 1),
       'fingerprint',
       JSON.stringify(fingerprint),
       'tenant',
@@ -166,8 +168,8 @@ export class EventStore {
       field,
       JSON.stringify(value),
     ]);
-    const writeNumber = (this.writes += 1);
-    const write = (tenant: string) =>
+    // Numbered as it is sent: writes reach Redis in the order of their numbers.
+    const write = (tenant: string, writeNumber = (this.writes += 1)) =>
       this.redis.appendAnalysisEvents(
         ...this.jobKeys(first.id, tenant),
         first.id,

@@ -11,7 +11,7 @@ import { ANALYSIS_STATUSES, type AnalysisStatus } from '../core/analysis.types';
  * | `P:tenant:T:jobs`               | zset    | the tenant's job ids by creation time (ms)       | entries trimmed at job expiry |
  * | `P:tenant:T:jobs:<status>`      | zset    | the same, narrowed to one status                 | entries trimmed at job expiry |
  * | `P:tenant:T:expiries`           | zset    | ended job ids by the time their keys expire (ms) | trimmed as it goes            |
- * | `P:lock:reconcile`              | string  | the reconciliation lock's holder                 | a few seconds                 |
+ * | `P:lock:reconcile`              | string  | the reconciliation lock's holder                 | RECONCILE_INTERVAL_MS         |
  * | `P:cancellations`               | channel | ids of jobs to stop, for the workers             | —                             |
  *
  * BullMQ owns `P:<queue name>:*` (the queue is `analyses`): no key here starts with

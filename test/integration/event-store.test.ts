@@ -126,6 +126,14 @@ describe('event store: key layout and tenancy', () => {
 });
 
 describe('event store: writes sent again', () => {
+  it('reports a creation sent again after a lost reply as created, once', async () => {
+    expect(await store.create('j', 'demo', '', acme)).toMatchObject({ created: true });
+    (store as unknown as { writes: number }).writes -= 1;
+    expect(await store.create('j', 'demo', '', acme)).toMatchObject({ created: true });
+    expect(await store.events('j')).toHaveLength(1);
+    expect(await store.create('j', 'demo', '', acme)).toMatchObject({ created: false });
+  });
+
   it('applies a write once when the client sends it again (a resend after a lost reply)', async () => {
     await store.create('j', 'demo', '', acme);
     const progress = { ...event('j', 'running'), type: 'progress' as const, progress: 50 };
