@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { BullModule } from '@nestjs/bullmq';
 import { ANALYSIS_QUEUE } from './analysis/analysis-job';
 import { AnalysisModule } from './analysis/analysis.module';
+import { AuthModule } from './auth/auth.module';
 import { BusModule } from './bus/bus.module';
 import { bullConnection, bullPrefix } from './bus/redis-connection';
 import { type AppConfig, runsApi } from './config/app-config';
@@ -36,6 +37,7 @@ export class AppModule {
         HealthModule,
         AnalysisModule.forRole(config, pipelines),
         ...(runsApi(config) ? [QueueDashboardModule.forRoot(config, ANALYSIS_QUEUE)] : []),
+        ...(runsApi(config) ? [AuthModule.forConfig(config)] : []),
       ],
     };
   }

@@ -12,6 +12,7 @@ import { AnalysisStreamController } from './analysis-stream.controller';
 import { AnalysisService } from './analysis.service';
 import { JobReconciler } from './job-reconciler';
 import { PipelinesController } from './pipelines.controller';
+import { QueueAdmission } from './queue-admission';
 import { SseStreams } from './stream/sse-streams';
 
 /**
@@ -29,7 +30,7 @@ export class AnalysisModule {
     ];
     if (runsApi(config)) {
       controllers.push(AnalysisController, AnalysisStreamController, PipelinesController);
-      providers.push(AnalysisService, AnalysisGateway, SseStreams);
+      providers.push(AnalysisService, AnalysisGateway, SseStreams, QueueAdmission);
     }
     if (runsWorker(config)) {
       // Worker options come from configuration, known only now: apply the decorator here.

@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
+import { Public } from '../auth/public.decorator';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PipelineRegistry, type PipelineDescription } from '../core/pipelines/pipeline.registry';
 import { PipelineDescriptionDto } from './dto/pipeline-description.dto';
 
 @ApiTags('pipelines')
+@Public()
 @Controller('pipelines')
 export class PipelinesController {
   constructor(private readonly pipelines: PipelineRegistry) {}

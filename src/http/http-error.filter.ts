@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { headersOf } from './response-headers';
 
 /**
  * Gives every HTTP error Nest's full shape, `{ statusCode, error, message }`,
@@ -24,6 +25,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     void host
       .switchToHttp()
       .getResponse<FastifyReply>()
+      .headers(headersOf(exception))
       .status(status)
       .send({
         statusCode: status,
