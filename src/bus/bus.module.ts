@@ -3,7 +3,7 @@ import { PUBLISHER } from '../service/publisher.port';
 import { ChannelSubscriber } from './channel.subscriber';
 import { EventStore } from './event-store';
 import { RedisDeadline } from './redis-deadline';
-import { type RedisClient, closeBullConnections } from './redis-connection';
+import { type RedisClient, closeHandedOverConnections } from './redis-connection';
 import { REDIS, redisProviders } from './redis.providers';
 import { RedisPublisher } from './redis.publisher';
 
@@ -23,7 +23,7 @@ export class BusModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await closeBullConnections();
+    await closeHandedOverConnections();
     // QUIT would wait for a connection that may never come back.
     if (this.redis.status !== 'ready') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());

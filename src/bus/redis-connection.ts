@@ -41,6 +41,8 @@ export function connectRedis(
         retryDelayOnClusterDown: 200,
         clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
         shardedSubscribers: shardedSubscribers ?? false,
+        // A cluster prefixes keys itself: its nodes' options do not apply to its commands.
+        ...(redisOptions.keyPrefix ? { keyPrefix: redisOptions.keyPrefix } : {}),
       })
     : new Redis(config.redisUrl, nodeOptions);
   reportOutages(redis, name);
@@ -71,8 +73,8 @@ export async function publishTo(
   await (isCluster(redis) ? redis.spublish(channel, message) : redis.publish(channel, message));
 }
 
-/** Cluster connections BullMQ was given, for the bus to close on shutdown. */
-const bullConnections = new Set<Cluster>();
+/** Connections handed to libraries that do not close what they were given: closed by the bus on shutdown. */
+const handedOver = new Set<RedisClient>();
 
 /**
  * BullMQ's connection: options for one Redis (BullMQ opens its own), or one
@@ -81,14 +83,28 @@ const bullConnections = new Set<Cluster>();
 export function bullConnection(config: AppConfig): RedisOptions | Cluster {
   if (!clustered(config)) return redisOptionsFromUrl(config.redisUrl);
   const cluster = connectRedis(config, `${config.keyPrefix}:queue`) as Cluster;
-  bullConnections.add(cluster);
+  handedOver.add(cluster);
   return cluster;
 }
 
-export async function closeBullConnections(): Promise<void> {
-  const open = [...bullConnections];
-  bullConnections.clear();
-  await Promise.all(open.map((cluster) => cluster.quit().catch(() => cluster.disconnect())));
+/**
+ * The rate limiter's connection (its counters under `P:ratelimit:`): it fails a
+ * command after one retry or REDIS_TIMEOUT_MS, so that a write is refused rather than held.
+ */
+export function rateLimiterConnection(config: AppConfig): RedisClient {
+  const redis = connectRedis(config, `${config.keyPrefix}:ratelimit`, {
+    keyPrefix: `${config.keyPrefix}:ratelimit:`,
+    commandTimeout: config.redisTimeoutMs,
+    maxRetriesPerRequest: 1,
+  });
+  handedOver.add(redis);
+  return redis;
+}
+
+export async function closeHandedOverConnections(): Promise<void> {
+  const open = [...handedOver];
+  handedOver.clear();
+  await Promise.all(open.map((redis) => redis.quit().catch(() => redis.disconnect())));
 }
 
 /**
