@@ -68,8 +68,12 @@ return 1
  * Appends events of one job in one call: one check, one RPUSH, one HSET of the
  * merged snapshot fields, then one publish per event.
  * ARGV: id, tenant, attempt (or -1 to accept any), ttl seconds, the last event's status,
- * terminal (1/0), writer, write number, the event count N, N events without their leading
- * \`{\`, then the merged field/value pairs.
+ * terminal (1/0), writer, write number, the last seq this writer wrote to the job (-1 when
+ * none), the event count N, N events without their leading \`{\`, then the merged field/value
+ * pairs.
+ * A last seq beyond the job's means a failover dropped events that were already announced:
+ * the job's epoch goes up, and every event from then on carries it (\`"epoch":E\`), so that a
+ * client holding an older event under a reused seq is told.
  * The writer (one per process) numbers its writes: a write the client sends again after a
  * lost reply (ioredis resends unanswered commands on reconnect) is applied once.
  * Returns { seq, createdMs, index } with seq the last event's (the job's last seq for a repeated
@@ -88,15 +92,25 @@ if status == '"completed"' or status == '"failed"' or status == '"cancelled"' th
 local attempt = tonumber(ARGV[3])
 if attempt >= 0 and attempt < tonumber(current[2]) then return { 0 } end
 local seq = tonumber(current[4])
-local count = tonumber(ARGV[9])
+local epoch = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
+if tonumber(ARGV[9]) > seq then
+  epoch = epoch + 1
+end
+local head = '{"seq":'
+local count = tonumber(ARGV[10])
 local events = {}
 for i = 1, count do
   seq = seq + 1
-  events[i] = '{"seq":' .. seq .. ',' .. ARGV[9 + i]
+  if epoch > 0 then head = '{"epoch":' .. epoch .. ',"seq":' end
+  events[i] = head .. seq .. ',' .. ARGV[10 + i]
 end
 redis.call('RPUSH', KEYS[2], unpack(events))
 local fields = { 'lastSeq', seq, 'writer', ARGV[7], 'writeNumber', ARGV[8] }
-for i = 10 + count, #ARGV do fields[#fields + 1] = ARGV[i] end
+if epoch > 0 then
+  fields[#fields + 1] = 'epoch'
+  fields[#fields + 1] = epoch
+end
+for i = 11 + count, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 if ARGV[6] == '1' then
   redis.call('EXPIRE', KEYS[1], ARGV[4])

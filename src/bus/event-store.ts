@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
 import {
   type AnalysisEvent,
   type AnalysisEventDraft,
@@ -88,6 +89,8 @@ export class EventStore {
   private readonly redis: RedisClient & ScriptCommands;
   /** Job id → tenant, for the index keys an append needs; a job's tenant never changes. */
   private readonly tenantById = new Map<string, string>();
+  /** Job id → the last seq this process wrote, to notice events a failover dropped. */
+  private readonly lastSeqById = new Map<string, number>();
   /** This store's name and the number of its last write, so that a resent write applies once. */
   private readonly writer = randomUUID();
   private writes = 0;
@@ -137,7 +140,8 @@ export class EventStore {
     // Filed first: a crash before the job is written leaves an entry the reconciliation
     // removes, never a job that no index (and so no reconciliation) can find.
     await this.index(access.tenant, id, createdAt.getTime(), 'queued');
-    const created = await this.redis.createAnalysis(
+    const created = await this.replicated<number>(
+      'createAnalysis',
       ...this.jobKeys(id),
       id,
       createdAt.getTime(),
@@ -154,6 +158,7 @@ export class EventStore {
     );
     if (created === 1) {
       this.remember(id, access.tenant);
+      this.lastSeqById.set(id, 1);
       return { created: true, snapshot, fingerprint, access };
     }
     const existing = await this.read(id);
@@ -184,7 +189,8 @@ export class EventStore {
     ]);
     // Numbered as it is sent: writes reach Redis in the order of their numbers.
     const write = (tenant: string, writeNumber = (this.writes += 1)) =>
-      this.redis.appendAnalysisEvents(
+      this.replicated<[number, string?, number?]>(
+        'appendAnalysisEvents',
         ...this.jobKeys(first.id),
         first.id,
         tenant,
@@ -194,6 +200,7 @@ export class EventStore {
         isTerminal(last.status) ? 1 : 0,
         this.writer,
         writeNumber,
+        this.lastSeqById.get(first.id) ?? -1,
         events.length,
         ...events.map(withoutOpeningBrace),
         ...fields,
@@ -209,6 +216,7 @@ export class EventStore {
       reply = await write(tenant);
     }
     const [seq, createdMs, reindex] = reply;
+    if (seq > 0) this.lastSeqById.set(first.id, seq);
     // A crash before this write leaves the index behind the job: the reconciliation catches up.
     if (seq > 0 && reindex === 1) {
       const expiresInMs = isTerminal(last.status) ? this.config.eventTtlSeconds * 1000 : undefined;
@@ -216,6 +224,7 @@ export class EventStore {
     }
     if (seq > 0 && !isTerminal(last.status)) return { kind: 'appended', seq };
     this.tenantById.delete(first.id);
+    this.lastSeqById.delete(first.id);
     if (seq > 0) return { kind: 'appended', seq };
     return seq === 0 ? { kind: 'refused' } : { kind: 'unknown' };
   }
@@ -361,6 +370,27 @@ export class EventStore {
     await this.redis.unindexAnalysis(...this.indexKeys(tenant), id);
   }
 
+  /**
+   * Runs an event script; with REDIS_WAIT_REPLICAS=N, followed by `WAIT N REDIS_WAIT_MS`
+   * in the same round trip, on the connection to the job's master, and refused (the
+   * writer retries the attempt) when fewer replicas than N confirm it in time.
+   */
+  private async replicated<T>(
+    script: 'createAnalysis' | 'appendAnalysisEvents',
+    ...args: (string | number)[]
+  ): Promise<T> {
+    const replicas = this.config.redisWaitReplicas;
+    if (replicas === 0) return (await this.redis[script](...args)) as T;
+    const pipeline = this.redis.pipeline() as ChainableCommander & ScriptCommands;
+    void pipeline[script](...args);
+    pipeline.wait(replicas, this.config.redisWaitMs);
+    const [[scriptError, reply], [waitError, acknowledged]] = (await pipeline.exec()) ?? [];
+    if (scriptError) throw scriptError;
+    if (waitError) throw waitError;
+    if ((acknowledged as number) < replicas) throw new NotReplicatedError(replicas);
+    return reply as T;
+  }
+
   private jobKeys(id: string): string[] {
     return [this.keys.snapshot(id), this.keys.events(id), this.keys.channel(id)];
   }
@@ -390,12 +420,22 @@ export class EventStore {
   }
 
   private remember(id: string, tenant: string): void {
-    if (this.tenantById.size >= MAX_REMEMBERED_TENANTS) this.tenantById.clear();
+    if (this.tenantById.size >= MAX_REMEMBERED_TENANTS) {
+      this.tenantById.clear();
+      this.lastSeqById.clear();
+    }
     this.tenantById.set(id, tenant);
   }
 
   private async read(id: string): Promise<StoredJob | undefined> {
     return decodeJob(await this.redis.hgetall(this.keys.snapshot(id)));
+  }
+}
+
+export class NotReplicatedError extends Error {
+  constructor(replicas: number) {
+    super(`An event reached fewer than ${replicas} replicas in REDIS_WAIT_MS`);
+    this.name = 'NotReplicatedError';
   }
 }
 
@@ -411,6 +451,7 @@ function decodeJob(hash: Record<string, string>): StoredJob | undefined {
       hash[field] === undefined ? null : JSON.parse(hash[field]),
     ]),
   ) as unknown as AnalysisSnapshot;
+  if (hash.epoch) snapshot.epoch = Number(hash.epoch);
   return {
     snapshot,
     fingerprint: hash.fingerprint ? (JSON.parse(hash.fingerprint) as string) : '',

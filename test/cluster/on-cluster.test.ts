@@ -4,7 +4,7 @@ import { DEMO_EVENT_TYPES } from '../support/demo';
 import '../support/on-cluster';
 import { useService } from '../support/service-fixture';
 
-const fixture = useService({ WORKER_CONCURRENCY: '2' });
+const fixture = useService({ WORKER_CONCURRENCY: '2', RATE_LIMIT: '1000/60' });
 
 /** The job snapshot keys (`ras:job:{id}`) held by each master, by port. */
 async function jobKeysPerMaster(): Promise<Map<number, number>> {
@@ -82,6 +82,19 @@ describe('the service on a 3-master Redis Cluster', () => {
     expect((await start('after-cancel', 0)).status).toBe(202);
     await live.subscribe({ id: 'after-cancel' });
     expect((await live.finished('after-cancel', 10_000)).pop()?.type).toBe('completed');
+  });
+
+  it('counts writes for RATE_LIMIT in the cluster', async () => {
+    const cluster = new Redis.Cluster([{ host: '127.0.0.1', port: fixture.redis.port }]);
+    try {
+      await cluster.ping();
+      const counters = await Promise.all(
+        cluster.nodes('master').map((master) => master.keys('ras:ratelimit:*')),
+      );
+      expect(counters.flat().length).toBeGreaterThan(0);
+    } finally {
+      cluster.disconnect();
+    }
   });
 
   it('lists a tenant’s jobs newest first from its one-slot indexes', async () => {

@@ -12,6 +12,8 @@ export interface ClusterNode {
   port: number;
   /** SIGKILLs the node (a crash); resolves once it has exited. */
   kill(): Promise<void>;
+  /** Starts the killed node again on its port: it rejoins the cluster (as a replica, once failed over). */
+  restart(): Promise<void>;
 }
 
 export interface RedisCluster {
@@ -110,6 +112,9 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   const children = await Promise.all(ports.map((port) => startNode(port, dir)));
   const nodes: ClusterNode[] = ports.map((port, i) => ({
     port,
+    restart: async () => {
+      children[i] = await startNode(port, dir);
+    },
     kill: async () => {
       const child = children[i];
       if (child.exitCode !== null || child.signalCode !== null) return;
