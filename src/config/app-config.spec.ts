@@ -35,7 +35,7 @@ describe('loadConfig', () => {
   it('reads the Redis Cluster settings', () => {
     const config = loadConfig({
       REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001,[::1]:7002',
-      QUEUE_SHARDS: '6',
+      QUEUE_SHARDS: '1',
       REDIS_WAIT_REPLICAS: '1',
       REDIS_WAIT_MS: '250',
     });
@@ -45,11 +45,18 @@ describe('loadConfig', () => {
       { host: '::1', port: 7002 },
     ]);
     expect(config).toMatchObject({
-      queueShards: 6,
+      queueShards: 1,
       redisWaitReplicas: 1,
       redisWaitMs: 250,
       redisUrlSet: true,
     });
+  });
+
+  it('refuses QUEUE_SHARDS above 1 rather than ignoring it', () => {
+    expect(() => loadConfig({ QUEUE_SHARDS: '4' })).toThrow(
+      /QUEUE_SHARDS above 1 is not supported by this version/,
+    );
+    expect(() => loadConfig({ QUEUE_SHARDS: '0' })).toThrow(/QUEUE_SHARDS must be an integer/);
   });
 
   it('refuses a malformed seed node, naming the variable', () => {

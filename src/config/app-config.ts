@@ -152,6 +152,18 @@ function clusterSafePrefix(prefix: string, clustered: boolean): string {
   return prefix;
 }
 
+/** One queue per process for now: the variable is read so that a value above 1 is refused, not ignored. */
+function queueShards(env: Env): number {
+  const shards = integer(env, 'QUEUE_SHARDS', 1, 1, 64);
+  if (shards > 1) {
+    throw new ConfigError(
+      'QUEUE_SHARDS',
+      `above 1 is not supported by this version: the work stays in one queue (got "${shards}")`,
+    );
+  }
+  return shards;
+}
+
 function keyList(env: Env, name: string): ApiKey[] {
   try {
     return parseKeyList(read(env, name) ?? '');
@@ -239,7 +251,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000),
     redisClusterNodes: clusterNodes,
-    queueShards: integer(env, 'QUEUE_SHARDS', 1, 1, 64),
+    queueShards: queueShards(env),
     redisWaitReplicas: integer(env, 'REDIS_WAIT_REPLICAS', 0, 0, 16),
     redisWaitMs: integer(env, 'REDIS_WAIT_MS', 1_000, 1, 60_000),
   };
