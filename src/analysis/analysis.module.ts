@@ -10,6 +10,7 @@ import { AnalysisGateway } from './analysis.gateway';
 import { AnalysisProcessor } from './analysis.processor';
 import { AnalysisStreamController } from './analysis-stream.controller';
 import { AnalysisService } from './analysis.service';
+import { JobFailures } from './job-failures';
 import { JobReconciler } from './job-reconciler';
 import { PipelinesController } from './pipelines.controller';
 import { QueueAdmission } from './queue-admission';
@@ -27,6 +28,7 @@ export class AnalysisModule {
     const providers: Provider[] = [
       { provide: PipelineRegistry, useValue: new PipelineRegistry(pipelines) },
       JobReconciler,
+      JobFailures,
     ];
     if (runsApi(config)) {
       controllers.push(AnalysisController, AnalysisStreamController, PipelinesController);

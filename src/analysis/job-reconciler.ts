@@ -9,12 +9,12 @@ import {
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { isTerminal } from '../core/analysis.types';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
 import type { RedisClient } from '../bus/redis-connection';
 import { ANALYSIS_QUEUE, bullJobId } from './analysis-job';
+import { JobFailures } from './job-failures';
 
 const ALIVE = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
 
@@ -44,6 +44,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly store: EventStore,
+    private readonly failures: JobFailures,
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -101,29 +102,11 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     return report;
   }
 
-  private async failLost(id: string): Promise<boolean> {
-    const snapshot = await this.store.snapshot(id);
-    if (!snapshot || isTerminal(snapshot.status)) return false;
-    // Refused if the job ended meanwhile: a job's end is written before BullMQ forgets it.
-    const appended = await this.store.append(
-      {
-        id,
-        type: 'failed',
-        status: 'failed',
-        progress: snapshot.progress,
-        step: snapshot.step,
-        attempt: snapshot.attempt,
-        error: {
-          message: 'The job left the queue without finishing (failed outside a worker, or removed)',
-          code: 'lost',
-        },
-        at: new Date().toISOString(),
-      },
-      false,
-    );
-    if (appended.kind === 'appended')
-      this.logger.warn({ msg: 'job lost by the queue; failed', jobId: id });
-    return appended.kind === 'appended';
+  private failLost(id: string): Promise<boolean> {
+    return this.failures.failIfOpen(id, {
+      message: 'The job left the queue without finishing (failed outside a worker, or removed)',
+      code: 'lost',
+    });
   }
 }
 
