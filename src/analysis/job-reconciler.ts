@@ -9,6 +9,7 @@ import {
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { isTerminal } from '../core/analysis.types';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
