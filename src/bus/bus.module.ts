@@ -1,4 +1,5 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PUBLISHER } from '../service/publisher.port';
 import { ChannelSubscriber } from './channel.subscriber';
 import { EventStore } from './event-store';
@@ -20,10 +21,13 @@ import { RedisPublisher } from './redis.publisher';
   exports: [...redisProviders, EventStore, RedisDeadline, ChannelSubscriber, PUBLISHER],
 })
 export class BusModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: RedisClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await closeHandedOverConnections();
+    await closeHandedOverConnections(this.config);
     // QUIT would wait for a connection that may never come back.
     if (this.redis.status !== 'ready') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());

@@ -73,8 +73,18 @@ export async function publishTo(
   await (isCluster(redis) ? redis.spublish(channel, message) : redis.publish(channel, message));
 }
 
-/** Connections handed to libraries that do not close what they were given: closed by the bus on shutdown. */
-const handedOver = new Set<RedisClient>();
+/**
+ * Connections handed to libraries that do not close what they were given, by the
+ * configuration of the application they serve: its bus closes them on shutdown.
+ */
+const handedOver = new WeakMap<AppConfig, Set<RedisClient>>();
+
+function handOver<T extends RedisClient>(config: AppConfig, redis: T): T {
+  const open = handedOver.get(config) ?? new Set<RedisClient>();
+  open.add(redis);
+  handedOver.set(config, open);
+  return redis;
+}
 
 /**
  * BullMQ's connection: options for one Redis (BullMQ opens its own), or one
@@ -82,9 +92,7 @@ const handedOver = new Set<RedisClient>();
  */
 export function bullConnection(config: AppConfig): RedisOptions | Cluster {
   if (!clustered(config)) return redisOptionsFromUrl(config.redisUrl);
-  const cluster = connectRedis(config, `${config.keyPrefix}:queue`) as Cluster;
-  handedOver.add(cluster);
-  return cluster;
+  return handOver(config, connectRedis(config, `${config.keyPrefix}:queue`) as Cluster);
 }
 
 /**
@@ -92,19 +100,26 @@ export function bullConnection(config: AppConfig): RedisOptions | Cluster {
  * command after one retry or REDIS_TIMEOUT_MS, so that a write is refused rather than held.
  */
 export function rateLimiterConnection(config: AppConfig): RedisClient {
-  const redis = connectRedis(config, `${config.keyPrefix}:ratelimit`, {
-    keyPrefix: `${config.keyPrefix}:ratelimit:`,
-    commandTimeout: config.redisTimeoutMs,
-    maxRetriesPerRequest: 1,
-  });
-  handedOver.add(redis);
-  return redis;
+  return handOver(
+    config,
+    connectRedis(config, `${config.keyPrefix}:ratelimit`, {
+      keyPrefix: `${config.keyPrefix}:ratelimit:`,
+      commandTimeout: config.redisTimeoutMs,
+      maxRetriesPerRequest: 1,
+    }),
+  );
 }
 
-export async function closeHandedOverConnections(): Promise<void> {
-  const open = [...handedOver];
-  handedOver.clear();
-  await Promise.all(open.map((redis) => redis.quit().catch(() => redis.disconnect())));
+export async function closeHandedOverConnections(config: AppConfig): Promise<void> {
+  const open = [...(handedOver.get(config) ?? [])];
+  handedOver.delete(config);
+  // QUIT would wait for a connection that may never come back.
+  await Promise.all(
+    open.map(async (redis) => {
+      if (redis.status !== 'ready') return redis.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    }),
+  );
 }
 
 /**
