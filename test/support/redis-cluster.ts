@@ -27,6 +27,14 @@ export interface RedisCluster {
 
 const READY_TIMEOUT_MS = 30_000;
 
+/** Seed URL → REDIS_CLUSTER_NODES of the clusters this test file started (see startApp). */
+const seedsByUrl = new Map<string, string>();
+
+/** REDIS_CLUSTER_NODES when `url` names a node of a cluster this file started. */
+export function clusterSeedsOf(url: string): string | undefined {
+  return seedsByUrl.get(url);
+}
+
 /** A free port whose cluster bus port (port + 10000) is free too. */
 async function freeClusterPort(taken: Set<number>): Promise<number> {
   for (;;) {
@@ -152,9 +160,11 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     await stop();
     throw error;
   }
+  const seeds = ports.map((port) => `127.0.0.1:${port}`).join(',');
+  for (const port of ports) seedsByUrl.set(`redis://127.0.0.1:${port}`, seeds);
   return {
     nodes,
-    seeds: ports.map((port) => `127.0.0.1:${port}`).join(','),
+    seeds,
     masters: async () => {
       const alive = nodes.filter(
         (_, i) => children[i].exitCode === null && children[i].signalCode === null,
