@@ -5,7 +5,7 @@ import { ANALYSIS_QUEUE } from './analysis/analysis-job';
 import { AnalysisModule } from './analysis/analysis.module';
 import { AuthModule } from './auth/auth.module';
 import { BusModule } from './bus/bus.module';
-import { redisOptionsFromUrl } from './bus/redis-url';
+import { bullConnection, bullPrefix } from './bus/redis-connection';
 import { type AppConfig, runsApi } from './config/app-config';
 import type { AnyPipeline } from './core/pipeline.types';
 import { ConfigModule } from './config/config.module';
@@ -31,8 +31,8 @@ export class AppModule {
         }),
         BusModule,
         BullModule.forRoot({
-          connection: redisOptionsFromUrl(config.redisUrl),
-          prefix: config.keyPrefix,
+          connection: bullConnection(config),
+          prefix: bullPrefix(config),
         }),
         HealthModule,
         AnalysisModule.forRole(config, pipelines),

@@ -8,7 +8,6 @@ import {
 } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import type Redis from 'ioredis';
 import {
   type AnalysisEvent,
   type AnalysisSnapshot,
@@ -24,6 +23,7 @@ import { EventStore } from '../bus/event-store';
 import { RedisDeadline } from '../bus/redis-deadline';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
+import { type RedisClient, publishTo } from '../bus/redis-connection';
 import { Metrics } from '../observability/metrics';
 import { drive } from '../service/sliced-driver';
 import {
@@ -55,7 +55,7 @@ export class AnalysisService {
     private readonly access: AnalysisAccess,
     private readonly admission: QueueAdmission,
     private readonly keys: RedisKeys,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalysisJobData>,
     private readonly metrics: Metrics,
   ) {}
@@ -139,7 +139,7 @@ export class AnalysisService {
     this.metrics.jobFinished(snapshot.pipeline, 'cancelled', snapshot.startedAt);
     await Promise.all([
       this.queue.remove(bullJobId(id)).catch(() => 0),
-      this.redis.publish(this.keys.cancellations(), id),
+      publishTo(this.redis, this.keys.cancellations(), id),
     ]);
     return applyEvent(snapshot, { ...event, seq: appended.seq });
   }

@@ -8,11 +8,12 @@ import {
 } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { isTerminal } from '../core/analysis.types';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
+import type { RedisClient } from '../bus/redis-connection';
 import { ANALYSIS_QUEUE, bullJobId } from './analysis-job';
 import { JobFailures } from './job-failures';
 
@@ -46,7 +47,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly store: EventStore,
     private readonly failures: JobFailures,
     private readonly keys: RedisKeys,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue,
   ) {}
@@ -89,6 +90,9 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
       const ids = await this.store.unfinished(tenant, createdBefore);
       if (ids.length === 0) continue;
       for (const id of ids) {
+        // An entry the index write after a crash left behind is set right first.
+        const snapshot = await this.store.reconcileEntry(tenant, id);
+        if (!snapshot || isTerminal(snapshot.status)) continue;
         // Waiting, delayed, active: alive. Unknown (removed, or a half-written add), or
         // completed/failed while the job never recorded its end: lost.
         const state = await this.queue.getJobState(bullJobId(id));

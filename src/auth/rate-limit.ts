@@ -13,6 +13,7 @@ import type { AppConfig, RateLimit } from '../config/app-config';
 import { withHeaders } from '../http/response-headers';
 import { callerOf } from './caller';
 import { ANONYMOUS_TENANT } from '../bus/event-store';
+import { isCluster, rateLimiterConnection } from '../bus/redis-connection';
 
 /** The requests RATE_LIMIT counts: those that create or cancel work. */
 const LIMITED_METHODS = new Set(['POST', 'PUT', 'DELETE']);
@@ -58,6 +59,14 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
+function rateLimitStorage(config: AppConfig): ThrottlerStorageRedisService {
+  const redis = rateLimiterConnection(config);
+  // Two calls for the library's two overloads.
+  return isCluster(redis)
+    ? new ThrottlerStorageRedisService(redis)
+    : new ThrottlerStorageRedisService(redis);
+}
+
 @Module({})
 export class RateLimitModule {
   static forConfig(config: AppConfig, rateLimit: RateLimit): DynamicModule {
@@ -67,12 +76,8 @@ export class RateLimitModule {
         ThrottlerModule.forRoot({
           throttlers: [{ limit: rateLimit.limit, ttl: rateLimit.windowSeconds * 1000 }],
           errorMessage: `Too many requests: at most ${rateLimit.limit} POST, PUT and DELETE requests per ${rateLimit.windowSeconds} s (RATE_LIMIT); retry after Retry-After seconds`,
-          storage: new ThrottlerStorageRedisService(config.redisUrl, {
-            keyPrefix: `${config.keyPrefix}:ratelimit:`,
-            connectionName: `${config.keyPrefix}:ratelimit`,
-            commandTimeout: config.redisTimeoutMs,
-            maxRetriesPerRequest: 1,
-          }),
+          // One Redis or a cluster, like every connection of the service (src/bus).
+          storage: rateLimitStorage(config),
         }),
       ],
       exports: [ThrottlerModule],

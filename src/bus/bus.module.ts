@@ -1,9 +1,10 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PUBLISHER } from '../service/publisher.port';
 import { ChannelSubscriber } from './channel.subscriber';
 import { EventStore } from './event-store';
 import { RedisDeadline } from './redis-deadline';
+import { type RedisClient, closeHandedOverConnections } from './redis-connection';
 import { REDIS, redisProviders } from './redis.providers';
 import { RedisPublisher } from './redis.publisher';
 
@@ -20,9 +21,13 @@ import { RedisPublisher } from './redis.publisher';
   exports: [...redisProviders, EventStore, RedisDeadline, ChannelSubscriber, PUBLISHER],
 })
 export class BusModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: RedisClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await closeHandedOverConnections(this.config);
     // QUIT would wait for a connection that may never come back.
     if (this.redis.status !== 'ready') return this.redis.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());

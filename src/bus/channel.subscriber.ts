@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { type RedisClient, isCluster } from './redis-connection';
 import { REDIS_SUBSCRIBER } from './redis.providers';
 
 export type MessageHandler = (message: string) => void;
@@ -7,6 +7,8 @@ export type MessageHandler = (message: string) => void;
 /**
  * Multiplexes every channel the process listens to over its one subscriber
  * connection. A channel is subscribed in Redis only while it has a handler.
+ * On a cluster, channels are sharded (SSUBSCRIBE): ioredis keeps one
+ * subscriber connection per master and subscribes again after a failover.
  */
 @Injectable()
 export class ChannelSubscriber implements OnApplicationShutdown {
@@ -15,9 +17,12 @@ export class ChannelSubscriber implements OnApplicationShutdown {
   private readonly subscribed = new Map<string, Promise<unknown>>();
   private readonly resyncListeners = new Set<() => void>();
   private connectedBefore = false;
+  private readonly sharded: boolean;
 
-  constructor(@Inject(REDIS_SUBSCRIBER) private readonly redis: Redis) {
-    redis.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+  constructor(@Inject(REDIS_SUBSCRIBER) private readonly redis: RedisClient) {
+    this.sharded = isCluster(redis);
+    const event = this.sharded ? 'smessage' : 'message';
+    redis.on(event, (channel: string, message: string) => this.dispatch(channel, message));
     redis.on('ready', () => {
       if (this.connectedBefore) void this.restore();
       this.connectedBefore = true;
@@ -33,7 +38,8 @@ export class ChannelSubscriber implements OnApplicationShutdown {
   private async restore(): Promise<void> {
     const channels = [...this.handlers.keys()];
     try {
-      if (channels.length > 0) await this.redis.subscribe(...channels);
+      // ioredis restores sharded subscriptions itself (per master, as slots move).
+      if (channels.length > 0 && !this.sharded) await this.redis.subscribe(...channels);
     } catch (error) {
       // The connection dropped again: the next 'ready' restores.
       this.logger.warn({ msg: 'resubscribe failed', error: String(error) });
@@ -50,7 +56,9 @@ export class ChannelSubscriber implements OnApplicationShutdown {
       this.handlers.set(channel, handlers);
       this.subscribed.set(
         channel,
-        this.whenReady().then(() => this.redis.subscribe(channel)),
+        this.whenReady().then(() =>
+          this.sharded ? this.redis.ssubscribe(channel) : this.redis.subscribe(channel),
+        ),
       );
     }
     handlers.add(handler);
@@ -65,7 +73,8 @@ export class ChannelSubscriber implements OnApplicationShutdown {
     this.subscribed.delete(channel);
     // Let a SUBSCRIBE still waiting for the connection go first, so this one undoes it.
     await subscribing?.catch(() => undefined);
-    if (!this.handlers.has(channel)) await this.redis.unsubscribe(channel);
+    if (this.handlers.has(channel)) return;
+    await (this.sharded ? this.redis.sunsubscribe(channel) : this.redis.unsubscribe(channel));
   }
 
   /**

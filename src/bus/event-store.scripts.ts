@@ -2,35 +2,42 @@
  * Lua run atomically by Redis, so that numbering, storing and announcing an
  * event can never interleave with another writer's. Snapshot fields hold JSON
  * values; the scripts only move them, never decode them. Every key a script
- * touches comes in KEYS (Redis needs it to route and to replicate correctly):
+ * touches comes in KEYS (Redis needs it to route and to replicate correctly),
+ * and every script's keys share one hash tag, so that each runs in one Redis
+ * Cluster slot: the job scripts touch the job's keys only,
  *
  *   KEYS[1] snapshot hash, KEYS[2] events list, KEYS[3] channel,
- *   KEYS[4] the tenant's index, KEYS[5..9] its status indexes (queued, running,
- *   completed, failed, cancelled), KEYS[10] the tenant's expiries.
+ *
+ * and the index scripts a tenant's only,
+ *
+ *   KEYS[1] the tenant's index, KEYS[2..6] its status indexes (queued, running,
+ *   completed, failed, cancelled), KEYS[7] the tenant's expiries.
+ *
+ * `publish` is PUBLISH on one Redis, SPUBLISH on a cluster (the message then
+ * crosses only the job's shard).
  */
-export const JOB_KEY_COUNT = 10;
+export const JOB_KEY_COUNT = 3;
+export const INDEX_KEY_COUNT = 7;
+
+export type PublishCommand = 'PUBLISH' | 'SPUBLISH';
 
 /** Index entries whose job has expired, removed by one write at most (each write adds one). */
 const TRIM_BATCH = 100;
 
-/** Shared head of the scripts; `base` is the KEYS position of the tenant's index (7 keys from there). */
-function prelude(base: number): string {
-  const key = (offset: number) => `KEYS[${base + offset}]`;
-  return `
-local STATUS_INDEX = { queued = ${key(1)}, running = ${key(2)}, completed = ${key(3)}, failed = ${key(4)}, cancelled = ${key(5)} }
-local EXPIRIES = ${key(6)}
+/** Shared head of the index scripts. */
+const INDEX_PRELUDE = `
+local STATUS_INDEX = { queued = KEYS[2], running = KEYS[3], completed = KEYS[4], failed = KEYS[5], cancelled = KEYS[6] }
+local EXPIRIES = KEYS[7]
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 -- Forgets, in every index of the tenant, the ended jobs whose keys have expired by now.
 local function trim()
   local gone = redis.call('ZRANGEBYSCORE', EXPIRIES, '-inf', now, 'LIMIT', 0, ${TRIM_BATCH})
   if #gone == 0 then return 0 end
-  for i = ${base}, ${base + 6} do redis.call('ZREM', KEYS[i], unpack(gone)) end
+  for i = 1, 7 do redis.call('ZREM', KEYS[i], unpack(gone)) end
   return #gone
 end
 `;
-}
-const PRELUDE = prelude(4);
 
 /**
  * Creates a job unless its id exists.
@@ -39,7 +46,8 @@ const PRELUDE = prelude(4);
  * Returns 1 when created (also when this very write is sent again after a lost reply), 0 when
  * the id was taken.
  */
-export const CREATE_SCRIPT = `${PRELUDE}
+export function createScript(publish: PublishCommand): string {
+  return `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local mark = redis.call('HMGET', KEYS[1], 'writer', 'writeNumber')
   if mark[1] == ARGV[4] and mark[2] == ARGV[5] then return 1 end
@@ -51,77 +59,104 @@ redis.call('HSET', KEYS[1], 'lastSeq', 1, 'createdMs', ARGV[2], 'writer', ARGV[4
 local event = '{"seq":1,' .. ARGV[3]
 redis.call('DEL', KEYS[2])
 redis.call('RPUSH', KEYS[2], event)
--- An earlier job under this id (expired since) may have left entries behind.
-for i = 6, 10 do redis.call('ZREM', KEYS[i], ARGV[1]) end
-redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
-redis.call('ZADD', KEYS[5], ARGV[2], ARGV[1])
-trim()
-redis.call('PUBLISH', KEYS[3], event)
+redis.call('${publish}', KEYS[3], event)
 return 1
 `;
+}
 
 /**
  * Appends events of one job in one call: one check, one RPUSH, one HSET of the
- * merged snapshot fields, one index update, then one PUBLISH per event.
+ * merged snapshot fields, then one publish per event.
  * ARGV: id, tenant, attempt (or -1 to accept any), ttl seconds, the last event's status,
- * terminal (1/0), writer, write number, the event count N, N events without their leading
- * \`{\`, then the merged field/value pairs.
+ * terminal (1/0), writer, write number, the last seq this writer wrote to the job (-1 when
+ * none), the event count N, N events without their leading \`{\`, then the merged field/value
+ * pairs.
+ * A last seq beyond the job's means a failover dropped events that were already announced:
+ * the job's epoch goes up, and every event from then on carries it (\`"epoch":E\`), so that a
+ * client holding an older event under a reused seq is told.
  * The writer (one per process) numbers its writes: a write the client sends again after a
  * lost reply (ioredis resends unanswered commands on reconnect) is applied once.
- * Returns the last event's seq (the job's last seq for a repeated write); 0 when the job has
- * ended or a newer attempt owns it; -1 when unknown; -2 when the job belongs to another
- * tenant than the keys passed.
+ * Returns { seq, createdMs, index } with seq the last event's (the job's last seq for a repeated
+ * write) and index 1 when the tenant's indexes need the new status; { 0 } when the job has
+ * ended or a newer attempt owns it; { -1 } when unknown; { -2 } when the job belongs to
+ * another tenant.
  */
-export const APPEND_SCRIPT = `${PRELUDE}
+export function appendScript(publish: PublishCommand): string {
+  return `
 local current = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'createdMs', 'lastSeq', 'tenant', 'writer', 'writeNumber')
 local status = current[1]
-if not status then return -1 end
-if current[5] ~= ARGV[2] then return -2 end
-if current[6] == ARGV[7] and tonumber(current[7]) >= tonumber(ARGV[8]) then return tonumber(current[4]) end
-if status == '"completed"' or status == '"failed"' or status == '"cancelled"' then return 0 end
+if not status then return { -1 } end
+if current[5] ~= ARGV[2] then return { -2 } end
+if current[6] == ARGV[7] and tonumber(current[7]) >= tonumber(ARGV[8]) then return { tonumber(current[4]), current[3], 1 } end
+if status == '"completed"' or status == '"failed"' or status == '"cancelled"' then return { 0 } end
 local attempt = tonumber(ARGV[3])
-if attempt >= 0 and attempt < tonumber(current[2]) then return 0 end
+if attempt >= 0 and attempt < tonumber(current[2]) then return { 0 } end
 local seq = tonumber(current[4])
-local count = tonumber(ARGV[9])
+local epoch = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
+if tonumber(ARGV[9]) > seq then
+  epoch = epoch + 1
+end
+local head = '{"seq":'
+local count = tonumber(ARGV[10])
 local events = {}
 for i = 1, count do
   seq = seq + 1
-  events[i] = '{"seq":' .. seq .. ',' .. ARGV[9 + i]
+  if epoch > 0 then head = '{"epoch":' .. epoch .. ',"seq":' end
+  events[i] = head .. seq .. ',' .. ARGV[10 + i]
 end
 redis.call('RPUSH', KEYS[2], unpack(events))
 local fields = { 'lastSeq', seq, 'writer', ARGV[7], 'writeNumber', ARGV[8] }
-for i = 10 + count, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-local previous = string.sub(status, 2, -2)
-if previous ~= ARGV[5] then
-  redis.call('ZREM', STATUS_INDEX[previous], ARGV[1])
-  redis.call('ZADD', STATUS_INDEX[ARGV[5]], current[3], ARGV[1])
+if epoch > 0 then
+  fields[#fields + 1] = 'epoch'
+  fields[#fields + 1] = epoch
 end
+for i = 11 + count, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
 if ARGV[6] == '1' then
   redis.call('EXPIRE', KEYS[1], ARGV[4])
   redis.call('EXPIRE', KEYS[2], ARGV[4])
-  trim()
-  redis.call('ZADD', EXPIRIES, now + tonumber(ARGV[4]) * 1000, ARGV[1])
 end
-for _, event in ipairs(events) do redis.call('PUBLISH', KEYS[3], event) end
-return seq
+for _, event in ipairs(events) do redis.call('${publish}', KEYS[3], event) end
+local changed = 0
+if string.sub(status, 2, -2) ~= ARGV[5] then changed = 1 end
+return { seq, current[3], changed }
 `;
+}
 
 /**
- * Removes a job that never reached the queue, with its index entries.
+ * Removes a job that never reached the queue.
  * ARGV: id, tenant. Returns 1 when removed, 0 when there is no such job of that tenant.
  */
 export const DISCARD_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'tenant') ~= ARGV[2] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
-for i = 4, 10 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+return 1
+`;
+
+/**
+ * Files a job under one status in its tenant's indexes (idempotent, so that a
+ * write sent again or replayed by the reconciliation does no harm), and trims.
+ * ARGV: id, created-at (ms), status, ms from now until the job's keys expire ('' while it runs).
+ */
+export const INDEX_SCRIPT = `${INDEX_PRELUDE}
+for i = 2, 7 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZADD', STATUS_INDEX[ARGV[3]], ARGV[2], ARGV[1])
+if ARGV[4] ~= '' then redis.call('ZADD', EXPIRIES, now + tonumber(ARGV[4]), ARGV[1]) end
+trim()
+return 1
+`;
+
+/** Removes a job from every index of its tenant. ARGV: id. */
+export const UNINDEX_SCRIPT = `
+for i = 1, 7 do redis.call('ZREM', KEYS[i], ARGV[1]) end
 return 1
 `;
 
 /**
  * Trims one tenant's indexes: the reconciliation's sweep, for tenants that stopped writing.
- * KEYS: the tenant's index, its five status indexes, its expiries. Returns how many ids went.
+ * Returns how many ids went.
  */
-export const TRIM_SCRIPT = `${prelude(1)}
+export const TRIM_SCRIPT = `${INDEX_PRELUDE}
 return trim()
 `;

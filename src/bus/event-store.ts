@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import {
   type AnalysisEvent,
   type AnalysisEventDraft,
@@ -11,12 +11,16 @@ import {
 import { newSnapshot, snapshotPatch } from '../core/snapshot.reducer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import {
-  APPEND_SCRIPT,
-  CREATE_SCRIPT,
   DISCARD_SCRIPT,
+  INDEX_KEY_COUNT,
+  INDEX_SCRIPT,
   JOB_KEY_COUNT,
   TRIM_SCRIPT,
+  UNINDEX_SCRIPT,
+  appendScript,
+  createScript,
 } from './event-store.scripts';
+import { type RedisClient, isCluster } from './redis-connection';
 import { RedisKeys } from './redis-keys';
 import { REDIS } from './redis.providers';
 
@@ -61,9 +65,11 @@ const MAX_REMEMBERED_TENANTS = 10_000;
 
 interface ScriptCommands {
   createAnalysis(...args: (string | number)[]): Promise<number>;
-  appendAnalysisEvents(...args: (string | number)[]): Promise<number>;
+  appendAnalysisEvents(...args: (string | number)[]): Promise<[number, string?, number?]>;
   trimAnalysisIndexes(...args: (string | number)[]): Promise<number>;
   discardAnalysis(...args: (string | number)[]): Promise<number>;
+  indexAnalysis(...args: (string | number)[]): Promise<number>;
+  unindexAnalysis(...args: (string | number)[]): Promise<number>;
 }
 
 interface StoredJob {
@@ -80,26 +86,33 @@ interface StoredJob {
  */
 @Injectable()
 export class EventStore {
-  private readonly redis: Redis & ScriptCommands;
+  private readonly redis: RedisClient & ScriptCommands;
   /** Job id → tenant, for the index keys an append needs; a job's tenant never changes. */
   private readonly tenantById = new Map<string, string>();
+  /** Job id → the last seq this process wrote, to notice events a failover dropped. */
+  private readonly lastSeqById = new Map<string, number>();
   /** This store's name and the number of its last write, so that a resent write applies once. */
   private readonly writer = randomUUID();
   private writes = 0;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     private readonly keys: RedisKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    redis.defineCommand('createAnalysis', { numberOfKeys: JOB_KEY_COUNT, lua: CREATE_SCRIPT });
-    redis.defineCommand('appendAnalysisEvents', {
-      numberOfKeys: JOB_KEY_COUNT,
-      lua: APPEND_SCRIPT,
-    });
-    redis.defineCommand('trimAnalysisIndexes', { numberOfKeys: 7, lua: TRIM_SCRIPT });
-    redis.defineCommand('discardAnalysis', { numberOfKeys: JOB_KEY_COUNT, lua: DISCARD_SCRIPT });
-    this.redis = redis as Redis & ScriptCommands;
+    // On a cluster an event's wake-up crosses only its job's shard.
+    const publish = isCluster(redis) ? 'SPUBLISH' : 'PUBLISH';
+    const scripts: [string, number, string][] = [
+      ['createAnalysis', JOB_KEY_COUNT, createScript(publish)],
+      ['appendAnalysisEvents', JOB_KEY_COUNT, appendScript(publish)],
+      ['discardAnalysis', JOB_KEY_COUNT, DISCARD_SCRIPT],
+      ['indexAnalysis', INDEX_KEY_COUNT, INDEX_SCRIPT],
+      ['unindexAnalysis', INDEX_KEY_COUNT, UNINDEX_SCRIPT],
+      ['trimAnalysisIndexes', INDEX_KEY_COUNT, TRIM_SCRIPT],
+    ];
+    for (const [name, numberOfKeys, lua] of scripts)
+      redis.defineCommand(name, { numberOfKeys, lua });
+    this.redis = redis as RedisClient & ScriptCommands;
   }
 
   /** Creates a queued job and its `queued` event for a tenant, unless the id is taken. */
@@ -124,8 +137,12 @@ export class EventStore {
       field,
       JSON.stringify(snapshot[field]),
     ]);
-    const created = await this.redis.createAnalysis(
-      ...this.jobKeys(id, access.tenant),
+    // Filed first: a crash before the job is written leaves an entry the reconciliation
+    // removes, never a job that no index (and so no reconciliation) can find.
+    await this.index(access.tenant, id, createdAt.getTime(), 'queued');
+    const created = await this.replicated<number>(
+      'createAnalysis',
+      ...this.jobKeys(id),
       id,
       createdAt.getTime(),
       withoutOpeningBrace(queued),
@@ -141,10 +158,12 @@ export class EventStore {
     );
     if (created === 1) {
       this.remember(id, access.tenant);
+      this.lastSeqById.set(id, 1);
       return { created: true, snapshot, fingerprint, access };
     }
     const existing = await this.read(id);
     if (!existing) return this.create(id, pipeline, fingerprint, access); // it expired in between
+    await this.refile(access.tenant, id, existing);
     return { created: false, ...existing };
   }
 
@@ -170,8 +189,9 @@ export class EventStore {
     ]);
     // Numbered as it is sent: writes reach Redis in the order of their numbers.
     const write = (tenant: string, writeNumber = (this.writes += 1)) =>
-      this.redis.appendAnalysisEvents(
-        ...this.jobKeys(first.id, tenant),
+      this.replicated<[number, string?, number?]>(
+        'appendAnalysisEvents',
+        ...this.jobKeys(first.id),
         first.id,
         tenant,
         guardAttempt ? first.attempt : -1,
@@ -180,22 +200,31 @@ export class EventStore {
         isTerminal(last.status) ? 1 : 0,
         this.writer,
         writeNumber,
+        this.lastSeqById.get(first.id) ?? -1,
         events.length,
         ...events.map(withoutOpeningBrace),
         ...fields,
       );
     let tenant = await this.tenantOf(first.id);
     if (tenant === undefined) return { kind: 'unknown' };
-    let seq = await write(tenant);
-    if (seq === -2) {
+    let reply = await write(tenant);
+    if (reply[0] === -2) {
       // The id now names another tenant's job (the one remembered expired): read it again.
       this.tenantById.delete(first.id);
       tenant = await this.tenantOf(first.id);
       if (tenant === undefined) return { kind: 'unknown' };
-      seq = await write(tenant);
+      reply = await write(tenant);
+    }
+    const [seq, createdMs, reindex] = reply;
+    if (seq > 0) this.lastSeqById.set(first.id, seq);
+    // A crash before this write leaves the index behind the job: the reconciliation catches up.
+    if (seq > 0 && reindex === 1) {
+      const expiresInMs = isTerminal(last.status) ? this.config.eventTtlSeconds * 1000 : undefined;
+      await this.index(tenant, first.id, Number(createdMs), last.status, expiresInMs);
     }
     if (seq > 0 && !isTerminal(last.status)) return { kind: 'appended', seq };
     this.tenantById.delete(first.id);
+    this.lastSeqById.delete(first.id);
     if (seq > 0) return { kind: 'appended', seq };
     return seq === 0 ? { kind: 'refused' } : { kind: 'unknown' };
   }
@@ -205,7 +234,9 @@ export class EventStore {
     const tenant = await this.tenantOf(id);
     this.tenantById.delete(id);
     if (tenant === undefined) return false;
-    return (await this.redis.discardAnalysis(...this.jobKeys(id, tenant), id, tenant)) === 1;
+    const removed = (await this.redis.discardAnalysis(...this.jobKeys(id), id, tenant)) === 1;
+    if (removed) await this.unindex(tenant, id);
+    return removed;
   }
 
   async snapshot(id: string): Promise<AnalysisSnapshot | undefined> {
@@ -232,12 +263,9 @@ export class EventStore {
     while (found.length < limit) {
       const ids = await this.redis.zrevrange(index, start, start + limit - found.length - 1);
       if (ids.length === 0) break;
-      const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hgetall(this.keys.snapshot(id));
-      const replies = (await pipeline.exec()) ?? [];
-      for (const [, hash] of replies) {
+      for (const hash of await this.readMany(ids)) {
         // An entry outlives its job until the tenant's next write trims it: skip it.
-        const stored = decodeJob(hash as Record<string, string>);
+        const stored = decodeJob(hash);
         if (
           stored &&
           stored.access.tenant === tenant &&
@@ -251,24 +279,27 @@ export class EventStore {
     return found;
   }
 
-  /** Every tenant with an index in Redis (one SCAN over the service's tenant keys). */
+  /** Every tenant with an index in Redis (one SCAN over the service's tenant keys, per master). */
   async tenants(): Promise<string[]> {
     const found = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        this.keys.allTenantKeys(),
-        'COUNT',
-        1000,
-      );
-      cursor = next;
-      for (const key of keys) {
-        const tenant = this.keys.tenantOf(key);
-        if (tenant !== undefined) found.add(tenant);
-      }
-    } while (cursor !== '0');
+    const nodes = isCluster(this.redis) ? this.redis.nodes('master') : [this.redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(
+          cursor,
+          'MATCH',
+          this.keys.allTenantKeys(),
+          'COUNT',
+          1000,
+        );
+        cursor = next;
+        for (const key of keys) {
+          const tenant = this.keys.tenantOf(key);
+          if (tenant !== undefined) found.add(tenant);
+        }
+      } while (cursor !== '0');
+    }
     return [...found];
   }
 
@@ -280,10 +311,7 @@ export class EventStore {
     let trimmed = 0;
     let batch: number;
     do {
-      batch = await this.redis.trimAnalysisIndexes(
-        ...this.keys.indexes(tenant),
-        this.keys.expiries(tenant),
-      );
+      batch = await this.redis.trimAnalysisIndexes(...this.indexKeys(tenant));
       trimmed += batch;
     } while (batch > 0);
     return trimmed;
@@ -299,14 +327,87 @@ export class EventStore {
     return [...queued, ...running];
   }
 
-  private jobKeys(id: string, tenant: string): string[] {
-    return [
-      this.keys.snapshot(id),
-      this.keys.events(id),
-      this.keys.channel(id),
-      ...this.keys.indexes(tenant),
-      this.keys.expiries(tenant),
-    ];
+  /**
+   * Makes a tenant's indexes agree with the job an entry names: removed when the
+   * job is gone or another tenant's, filed under its status otherwise. For the
+   * reconciliation, after a crash between a job's write and its index write.
+   * Returns the job's snapshot when it is the tenant's.
+   */
+  async reconcileEntry(tenant: string, id: string): Promise<AnalysisSnapshot | undefined> {
+    const stored = await this.read(id);
+    await this.refile(tenant, id, stored);
+    return stored?.access.tenant === tenant ? stored.snapshot : undefined;
+  }
+
+  private async refile(tenant: string, id: string, stored: StoredJob | undefined): Promise<void> {
+    if (!stored || stored.access.tenant !== tenant) return this.unindex(tenant, id);
+    const { snapshot } = stored;
+    const ended = snapshot.finishedAt ? Date.parse(snapshot.finishedAt) : undefined;
+    const expiresInMs =
+      ended === undefined
+        ? undefined
+        : Math.max(0, ended + this.config.eventTtlSeconds * 1000 - Date.now());
+    await this.index(tenant, id, Date.parse(snapshot.createdAt), snapshot.status, expiresInMs);
+  }
+
+  private async index(
+    tenant: string,
+    id: string,
+    createdMs: number,
+    status: AnalysisStatus,
+    expiresInMs?: number,
+  ): Promise<void> {
+    await this.redis.indexAnalysis(
+      ...this.indexKeys(tenant),
+      id,
+      createdMs,
+      status,
+      expiresInMs === undefined ? '' : expiresInMs,
+    );
+  }
+
+  private async unindex(tenant: string, id: string): Promise<void> {
+    await this.redis.unindexAnalysis(...this.indexKeys(tenant), id);
+  }
+
+  /**
+   * Runs an event script; with REDIS_WAIT_REPLICAS=N, followed by `WAIT N REDIS_WAIT_MS`
+   * in the same round trip, on the connection to the job's master, and refused (the
+   * writer retries the attempt) when fewer replicas than N confirm it in time.
+   */
+  private async replicated<T>(
+    script: 'createAnalysis' | 'appendAnalysisEvents',
+    ...args: (string | number)[]
+  ): Promise<T> {
+    const replicas = this.config.redisWaitReplicas;
+    if (replicas === 0) return (await this.redis[script](...args)) as T;
+    const pipeline = this.redis.pipeline() as ChainableCommander & ScriptCommands;
+    void pipeline[script](...args);
+    pipeline.wait(replicas, this.config.redisWaitMs);
+    const [[scriptError, reply], [waitError, acknowledged]] = (await pipeline.exec()) ?? [];
+    if (scriptError) throw scriptError;
+    if (waitError) throw waitError;
+    if ((acknowledged as number) < replicas) throw new NotReplicatedError(replicas);
+    return reply as T;
+  }
+
+  private jobKeys(id: string): string[] {
+    return [this.keys.snapshot(id), this.keys.events(id), this.keys.channel(id)];
+  }
+
+  private indexKeys(tenant: string): string[] {
+    return [...this.keys.indexes(tenant), this.keys.expiries(tenant)];
+  }
+
+  /** Snapshot hashes of many jobs: one pipeline on one Redis, one call per job on a cluster (each its own slot). */
+  private async readMany(ids: string[]): Promise<Record<string, string>[]> {
+    if (isCluster(this.redis)) {
+      return Promise.all(ids.map((id) => this.redis.hgetall(this.keys.snapshot(id))));
+    }
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.snapshot(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([, hash]) => hash as Record<string, string>);
   }
 
   private async tenantOf(id: string): Promise<string | undefined> {
@@ -319,12 +420,22 @@ export class EventStore {
   }
 
   private remember(id: string, tenant: string): void {
-    if (this.tenantById.size >= MAX_REMEMBERED_TENANTS) this.tenantById.clear();
+    if (this.tenantById.size >= MAX_REMEMBERED_TENANTS) {
+      this.tenantById.clear();
+      this.lastSeqById.clear();
+    }
     this.tenantById.set(id, tenant);
   }
 
   private async read(id: string): Promise<StoredJob | undefined> {
     return decodeJob(await this.redis.hgetall(this.keys.snapshot(id)));
+  }
+}
+
+export class NotReplicatedError extends Error {
+  constructor(replicas: number) {
+    super(`An event reached fewer than ${replicas} replicas in REDIS_WAIT_MS`);
+    this.name = 'NotReplicatedError';
   }
 }
 
@@ -340,6 +451,7 @@ function decodeJob(hash: Record<string, string>): StoredJob | undefined {
       hash[field] === undefined ? null : JSON.parse(hash[field]),
     ]),
   ) as unknown as AnalysisSnapshot;
+  if (hash.epoch) snapshot.epoch = Number(hash.epoch);
   return {
     snapshot,
     fingerprint: hash.fingerprint ? (JSON.parse(hash.fingerprint) as string) : '',

@@ -1,6 +1,6 @@
 import { HttpException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import type { RedisClient } from './redis-connection';
 import { REDIS } from './redis.providers';
 
 /**
@@ -13,7 +13,7 @@ import { REDIS } from './redis.providers';
 @Injectable()
 export class RedisDeadline {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -8,15 +8,19 @@ import { ANALYSIS_STATUSES, type AnalysisStatus } from '../core/analysis.types';
  * | `P:job:{id}`                    | hash    | the snapshot (JSON per field), tenant, token     | `EVENT_TTL_SECONDS` after end |
  * | `P:job:{id}:events`             | list    | the events, `seq` N at index N − 1               | with the hash                 |
  * | `P:job:{id}:live`               | channel | each new event of the job                        | —                             |
- * | `P:tenant:T:jobs`               | zset    | the tenant's job ids by creation time (ms)       | entries trimmed at job expiry |
- * | `P:tenant:T:jobs:<status>`      | zset    | the same, narrowed to one status                 | entries trimmed at job expiry |
- * | `P:tenant:T:expiries`           | zset    | ended job ids by the time their keys expire (ms) | trimmed as it goes            |
+ * | `P:tenant:{T}:jobs`             | zset    | the tenant's job ids by creation time (ms)       | entries trimmed at job expiry |
+ * | `P:tenant:{T}:jobs:<status>`    | zset    | the same, narrowed to one status                 | entries trimmed at job expiry |
+ * | `P:tenant:{T}:expiries`         | zset    | ended job ids by the time their keys expire (ms) | trimmed as it goes            |
  * | `P:lock:reconcile`              | string  | the reconciliation lock's holder                 | RECONCILE_INTERVAL_MS         |
- * | `P:cancellations`               | channel | ids of jobs to stop, for the workers             | —                             |
+ * | `P:{cancellations}`             | channel | ids of jobs to stop, for the workers             | —                             |
  *
  * BullMQ owns `P:<queue name>:*` (the queue is `analyses`): no key here starts with
  * a queue's name, so BullMQ's counts, cleaning and dashboard never see the service's
- * data. A job's keys and channel share the hash tag `{id}` (one Redis Cluster slot).
+ * data (on a Redis Cluster BullMQ's prefix is `P:{analyses}`, its own slot). A job's keys
+ * and channel share the hash tag `{id}` and a tenant's indexes the tag `{T}`, so that on a
+ * cluster jobs spread over every master and each script touches one slot; the per-job
+ * script and the index write are therefore two calls (the reconciliation repairs an index
+ * left behind by a crash between them).
  * The index entries of a tenant are removed by the writes of that tenant (and by the
  * reconciliation) once their job's keys have expired, so that the number of keys and
  * entries is bounded by the live jobs plus the jobs ended within the TTL.
@@ -41,7 +45,7 @@ export class RedisKeys {
 
   /** Sorted set of a tenant's job ids by creation time; `status` narrows it to one status. */
   index(tenant: string, status?: AnalysisStatus): string {
-    const all = `${this.prefix}:tenant:${tenant}:jobs`;
+    const all = `${this.prefix}:tenant:{${tenant}}:jobs`;
     return status ? `${all}:${status}` : all;
   }
 
@@ -52,7 +56,7 @@ export class RedisKeys {
 
   /** Sorted set of a tenant's ended job ids, scored by when their keys expire (ms since epoch). */
   expiries(tenant: string): string {
-    return `${this.prefix}:tenant:${tenant}:expiries`;
+    return `${this.prefix}:tenant:{${tenant}}:expiries`;
   }
 
   /** Pattern matching every tenant's keys, for the reconciliation's sweep. */
@@ -64,7 +68,7 @@ export class RedisKeys {
   tenantOf(key: string): string | undefined {
     const head = `${this.prefix}:tenant:`;
     if (!key.startsWith(head)) return undefined;
-    const tenant = key.slice(head.length).split(':')[0];
+    const tenant = /^\{([^}]+)\}/.exec(key.slice(head.length))?.[1];
     return tenant || undefined;
   }
 
@@ -75,6 +79,6 @@ export class RedisKeys {
 
   /** Pub/sub channel telling workers to abort a job. */
   cancellations(): string {
-    return `${this.prefix}:cancellations`;
+    return `${this.prefix}:{cancellations}`;
   }
 }

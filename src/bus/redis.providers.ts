@@ -1,45 +1,33 @@
-import { Logger, type Provider } from '@nestjs/common';
-import Redis, { type RedisOptions } from 'ioredis';
+import type { Provider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { clustered, connectRedis } from './redis-connection';
 import { RedisKeys } from './redis-keys';
+
+export { connectRedis } from './redis-connection';
 
 /** The connection for commands, shared by everything in the process but BullMQ's blocking reads. */
 export const REDIS = Symbol('REDIS');
-/** The process's one connection in subscriber mode. */
+/**
+ * The process's connection in subscriber mode: on a cluster, one per master
+ * at most (ioredis's sharded subscribers), whatever the number of channels.
+ */
 export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
-
-const logger = new Logger('Redis');
-
-export function connectRedis(url: string, name: string, options: RedisOptions = {}): Redis {
-  const redis = new Redis(url, { connectionName: name, maxRetriesPerRequest: null, ...options });
-  // ioredis retries for ever: report an outage once, and its end.
-  let down = false;
-  redis.on('error', (error: Error) => {
-    if (down) return;
-    down = true;
-    logger.warn({ msg: 'redis connection lost; retrying', connection: name, error: error.message });
-  });
-  redis.on('ready', () => {
-    if (!down) return;
-    down = false;
-    logger.log({ msg: 'redis connection back', connection: name });
-  });
-  return redis;
-}
 
 export const redisProviders: Provider[] = [
   {
     provide: REDIS,
     inject: [APP_CONFIG],
-    useFactory: (config: AppConfig) =>
-      connectRedis(config.redisUrl, `${config.keyPrefix}:commands`),
+    useFactory: (config: AppConfig) => connectRedis(config, `${config.keyPrefix}:commands`),
   },
   {
     provide: REDIS_SUBSCRIBER,
     inject: [APP_CONFIG],
     // ChannelSubscriber subscribes again itself, so that it knows when that is confirmed.
     useFactory: (config: AppConfig) =>
-      connectRedis(config.redisUrl, `${config.keyPrefix}:subscriber`, { autoResubscribe: false }),
+      connectRedis(config, `${config.keyPrefix}:subscriber`, {
+        autoResubscribe: false,
+        shardedSubscribers: clustered(config),
+      }),
   },
   {
     provide: RedisKeys,

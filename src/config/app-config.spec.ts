@@ -25,7 +25,52 @@ describe('loadConfig', () => {
       maxSubscriptionsPerSocket: 100,
       maxStreams: 10_000,
       reconcileIntervalMs: 30_000,
+      redisClusterNodes: [],
+      queueShards: 1,
+      redisWaitReplicas: 0,
+      redisWaitMs: 1_000,
     });
+  });
+
+  it('reads the Redis Cluster settings', () => {
+    const config = loadConfig({
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001,[::1]:7002',
+      QUEUE_SHARDS: '1',
+      REDIS_WAIT_REPLICAS: '1',
+      REDIS_WAIT_MS: '250',
+    });
+    expect(config.redisClusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(config).toMatchObject({
+      queueShards: 1,
+      redisWaitReplicas: 1,
+      redisWaitMs: 250,
+      redisUrlSet: true,
+    });
+  });
+
+  it('refuses QUEUE_SHARDS above 1 rather than ignoring it', () => {
+    expect(() => loadConfig({ QUEUE_SHARDS: '4' })).toThrow(
+      /QUEUE_SHARDS above 1 is not supported by this version/,
+    );
+    expect(() => loadConfig({ QUEUE_SHARDS: '0' })).toThrow(/QUEUE_SHARDS must be an integer/);
+  });
+
+  it('refuses a malformed seed node, naming the variable', () => {
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(
+      /REDIS_CLUSTER_NODES must list seed nodes like .*\(got "10.0.0.1"\)/,
+    );
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'a:70000' })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
+
+  it('refuses a KEY_PREFIX with a hash tag in cluster mode only', () => {
+    expect(loadConfig({ KEY_PREFIX: '{a}:ras' }).keyPrefix).toBe('{a}:ras');
+    expect(() =>
+      loadConfig({ KEY_PREFIX: '{a}:ras', REDIS_CLUSTER_NODES: '127.0.0.1:7000' }),
+    ).toThrow(/KEY_PREFIX must contain no \{…\} hash tag when REDIS_CLUSTER_NODES is set/);
   });
 
   it('reads every variable', () => {

@@ -18,7 +18,7 @@ export interface AppConfig {
   port: number;
   host: string;
   redisUrl: string;
-  /** Whether REDIS_URL was set; when not, `npm start` may start a private Redis. */
+  /** Whether REDIS_URL or REDIS_CLUSTER_NODES was set; when not, `npm start` may start a private Redis. */
   redisUrlSet: boolean;
   role: Role;
   workerConcurrency: number;
@@ -48,6 +48,19 @@ export interface AppConfig {
   maxStreams: number;
   /** How often one process checks that every unfinished job is still in BullMQ and trims indexes. */
   reconcileIntervalMs: number;
+  /** REDIS_CLUSTER_NODES: seed nodes of a Redis Cluster; empty means the one Redis at `redisUrl`. */
+  redisClusterNodes: RedisNode[];
+  /** BullMQ queues the work is split over, each in its own hash slot. */
+  queueShards: number;
+  /** Replicas an event must reach (WAIT) before it counts as published; 0 waits for none. */
+  redisWaitReplicas: number;
+  /** How long an event waits for those replicas. */
+  redisWaitMs: number;
+}
+
+export interface RedisNode {
+  host: string;
+  port: number;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -112,6 +125,45 @@ function keyPrefix(env: Env): string {
   return raw;
 }
 
+function redisClusterNodes(env: Env): RedisNode[] {
+  const raw = read(env, 'REDIS_CLUSTER_NODES');
+  if (raw === undefined) return [];
+  return raw.split(',').map((entry) => {
+    const match = /^\s*(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})\s*$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65_535) {
+      throw new ConfigError(
+        'REDIS_CLUSTER_NODES',
+        `must list seed nodes like 10.0.0.1:7000,10.0.0.2:7000 (got "${entry.trim()}")`,
+      );
+    }
+    return { host: match[1].replace(/^\[|\]$/g, ''), port };
+  });
+}
+
+/** On a cluster the service places hash tags itself: one in the prefix would put every key in one slot. */
+function clusterSafePrefix(prefix: string, clustered: boolean): string {
+  if (clustered && /\{.*\}/.test(prefix)) {
+    throw new ConfigError(
+      'KEY_PREFIX',
+      `must contain no {…} hash tag when REDIS_CLUSTER_NODES is set (got "${prefix}")`,
+    );
+  }
+  return prefix;
+}
+
+/** One queue per process for now: the variable is read so that a value above 1 is refused, not ignored. */
+function queueShards(env: Env): number {
+  const shards = integer(env, 'QUEUE_SHARDS', 1, 1, 64);
+  if (shards > 1) {
+    throw new ConfigError(
+      'QUEUE_SHARDS',
+      `above 1 is not supported by this version: the work stays in one queue (got "${shards}")`,
+    );
+  }
+  return shards;
+}
+
 function keyList(env: Env, name: string): ApiKey[] {
   try {
     return parseKeyList(read(env, name) ?? '');
@@ -174,14 +226,15 @@ function rateLimit(env: Env): RateLimit | undefined {
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const apiKeys = keyList(env, 'API_KEYS');
+  const clusterNodes = redisClusterNodes(env);
   return {
     port: integer(env, 'PORT', 3000, 0, 65_535),
     host: read(env, 'HOST') ?? '127.0.0.1',
     redisUrl: redisUrl(env),
-    redisUrlSet: read(env, 'REDIS_URL') !== undefined,
+    redisUrlSet: read(env, 'REDIS_URL') !== undefined || clusterNodes.length > 0,
     role: role(env),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 4, 1, 1_000),
-    keyPrefix: keyPrefix(env),
+    keyPrefix: clusterSafePrefix(keyPrefix(env), clusterNodes.length > 0),
     eventTtlSeconds: integer(env, 'EVENT_TTL_SECONDS', 86_400, 1, 315_360_000),
     jobLockMs: integer(env, 'JOB_LOCK_MS', 30_000, 1_000, 3_600_000),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16_777_216, 1_024, 1_073_741_824),
@@ -197,6 +250,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
     maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000),
+    redisClusterNodes: clusterNodes,
+    queueShards: queueShards(env),
+    redisWaitReplicas: integer(env, 'REDIS_WAIT_REPLICAS', 0, 0, 16),
+    redisWaitMs: integer(env, 'REDIS_WAIT_MS', 1_000, 1, 60_000),
   };
 }
 

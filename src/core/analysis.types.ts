@@ -16,6 +16,8 @@ export interface AnalysisError {
 /** One change of a job, as stored in its event log and delivered to clients. */
 export interface AnalysisEvent {
   id: string;
+  /** Present (≥ 1) once a Redis failover dropped events of the job: `seq` may repeat an older epoch's. */
+  epoch?: number;
   seq: number;
   type: AnalysisEventType;
   status: AnalysisStatus;
@@ -28,7 +30,7 @@ export interface AnalysisEvent {
 }
 
 /** An event before the event store gives it its `seq`. */
-export type AnalysisEventDraft = Omit<AnalysisEvent, 'seq'>;
+export type AnalysisEventDraft = Omit<AnalysisEvent, 'seq' | 'epoch'>;
 
 /** The current state of a job: what `GET /analyses/{id}` returns. */
 export interface AnalysisSnapshot {
@@ -42,6 +44,8 @@ export interface AnalysisSnapshot {
   startedAt: string | null;
   finishedAt: string | null;
   lastSeq: number;
+  /** Like the events': present once a failover dropped events of the job. */
+  epoch?: number;
   result: unknown;
   error: AnalysisError | null;
 }

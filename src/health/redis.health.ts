@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type Redis from 'ioredis';
 import { REDIS } from '../bus/redis.providers';
+import type { RedisClient } from '../bus/redis-connection';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 /** A probe answers well within its caller's timeout, and never later than REDIS_TIMEOUT_MS. */
@@ -11,7 +11,7 @@ const PING_TIMEOUT_MS = 1_000;
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly indicators: HealthIndicatorService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}

@@ -58,9 +58,9 @@ describe('event store: key layout and tenancy', () => {
       [
         'ras:job:{job-1}',
         'ras:job:{job-1}:events',
-        'ras:tenant:acme:expiries',
-        'ras:tenant:acme:jobs',
-        'ras:tenant:acme:jobs:completed',
+        'ras:tenant:{acme}:expiries',
+        'ras:tenant:{acme}:jobs',
+        'ras:tenant:{acme}:jobs:completed',
       ].sort(),
     );
     expect(all.some((key) => key.startsWith('ras:analyses:'))).toBe(false);

@@ -11,9 +11,13 @@ const fixture = useService();
 describe('pub/sub after a reconnect, and sockets gone mid-subscribe', () => {
   it('tells listeners to catch up only once the subscription is confirmed again', async () => {
     const admin = new Redis(fixture.redis.url);
-    const connection = connectRedis(fixture.redis.url, 'test:subscriber', {
-      autoResubscribe: false,
-    });
+    const connection = connectRedis(
+      { redisUrl: fixture.redis.url, redisClusterNodes: [] },
+      'test:subscriber',
+      {
+        autoResubscribe: false,
+      },
+    );
     const subscriber = new ChannelSubscriber(connection);
     const received: string[] = [];
     await subscriber.subscribe('test:channel', (message) => received.push(message));

@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory';
 import type { AnyPipeline } from '../../src/core/pipeline.types';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
+import { clusterSeedsOf } from './redis-cluster';
 
 export interface RunningApp {
   app: NestFastifyApplication;
@@ -10,15 +11,17 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** The whole service in this process, on a free port, against the given Redis. */
+/** The whole service in this process, on a free port, against the given Redis (a test cluster's node: the cluster). */
 export async function startApp(
   redisUrl: string,
   env: Record<string, string> = {},
   pipelines?: readonly AnyPipeline[],
 ): Promise<RunningApp> {
   // RATE_LIMIT off unless a test sets it: suites from one address would otherwise share one counter.
+  const seeds = clusterSeedsOf(redisUrl);
   const config = loadConfig({
     REDIS_URL: redisUrl,
+    ...(seeds ? { REDIS_CLUSTER_NODES: seeds } : {}),
     PORT: '0',
     JOB_LOCK_MS: '5000',
     LOG_LEVEL: 'warn',

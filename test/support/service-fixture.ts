@@ -3,6 +3,26 @@ import type { RedisServer } from '../../src/local-redis/redis-server';
 import { type RunningApp, startApp } from './in-process-app';
 import { LiveClient } from './live-client';
 import { startPrivateRedis } from './private-redis';
+import { startRedisCluster } from './redis-cluster';
+
+/** Where useService puts its Redis: the cluster suites switch it before importing a suite. */
+const target = { cluster: false };
+
+/** Makes the useService of the suites imported afterwards run on a 3-master Redis Cluster. */
+export function runSuitesOnCluster(): void {
+  target.cluster = true;
+}
+
+/** A private Redis, or a private cluster whose seeds go to the service through REDIS_CLUSTER_NODES. */
+async function startRedis(): Promise<{ server: RedisServer; env: Record<string, string> }> {
+  if (!target.cluster) return { server: await startPrivateRedis(), env: {} };
+  const cluster = await startRedisCluster();
+  const [seed] = cluster.nodes;
+  return {
+    server: { url: `redis://127.0.0.1:${seed.port}`, port: seed.port, stop: cluster.stop },
+    env: { REDIS_CLUSTER_NODES: cluster.seeds },
+  };
+}
 
 export interface ServiceFixture {
   readonly redis: RedisServer;
@@ -12,7 +32,7 @@ export interface ServiceFixture {
 }
 
 /**
- * For a test file: a private Redis and the whole service in this process,
+ * For a test file: a private Redis (or cluster) and the whole service in this process,
  * started before its tests and stopped after them.
  */
 export function useService(
@@ -24,8 +44,9 @@ export function useService(
   const clients: LiveClient[] = [];
 
   beforeAll(async () => {
-    redis = await startPrivateRedis();
-    service = await startApp(redis.url, env, pipelines);
+    const started = await startRedis();
+    redis = started.server;
+    service = await startApp(redis.url, { ...started.env, ...env }, pipelines);
   });
 
   afterAll(async () => {

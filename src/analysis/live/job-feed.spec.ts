@@ -108,6 +108,18 @@ describe('JobFeed', () => {
     expect(client.received).toEqual([2, 3, 4, 5]);
   });
 
+  it('delivers the events a failover renumbered under a new epoch, rather than drop them as duplicates', async () => {
+    const { feed, socket, publish, log } = setup(3);
+    const client = socket();
+    await feed.join(as(client), 0);
+    log.pop(); // what a failover behind the master leaves
+    publish({ ...event(3), epoch: 1 });
+    publish({ ...event(4), epoch: 1 });
+    publish({ ...event(4), epoch: 1 });
+    await feed.leave(as(socket()));
+    expect(client.received).toEqual([1, 2, 3, 3, 4]);
+  });
+
   it('fills a gap left by a lost message from the log', async () => {
     const { feed, socket, publish, reads } = setup(2);
     const client = socket();

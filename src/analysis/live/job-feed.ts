@@ -31,6 +31,8 @@ export interface JobFeedDeps {
  */
 export class JobFeed {
   private lastSeq: number | undefined;
+  /** The last epoch seen (see adoptEpoch). */
+  private epoch = 0;
   private readonly members = new Set<Socket>();
   private pendingJoins = 0;
   private closed = false;
@@ -128,6 +130,7 @@ export class JobFeed {
   }
 
   private async deliver(event: AnalysisEvent): Promise<void> {
+    this.adoptEpoch(event);
     if (this.lastSeq === undefined || event.seq <= this.lastSeq) return;
     if (event.seq === this.lastSeq + 1) this.broadcast(event);
     else await this.catchUp();
@@ -138,7 +141,18 @@ export class JobFeed {
     for (const event of await this.deps.store.events(this.id, this.lastSeq)) this.broadcast(event);
   }
 
+  /**
+   * A newer epoch means a Redis failover dropped events clients may have seen: its
+   * events reuse their seqs, and carry the epoch so that clients can tell.
+   */
+  private adoptEpoch(event: AnalysisEvent): void {
+    if ((event.epoch ?? 0) <= this.epoch) return;
+    this.epoch = event.epoch ?? 0;
+    if (this.lastSeq !== undefined) this.lastSeq = Math.min(this.lastSeq, event.seq - 1);
+  }
+
   private broadcast(event: AnalysisEvent): void {
+    this.adoptEpoch(event);
     if (this.closed || (this.lastSeq !== undefined && event.seq <= this.lastSeq)) return;
     this.deps.namespace.to(this.room).emit(ANALYSIS_EVENT, event);
     this.lastSeq = event.seq;

@@ -67,6 +67,10 @@ function setup(logLength: number, after = 0) {
     failReads() {
       failReads = true;
     },
+    /** What a Redis failover behind the master leaves: the log's last events gone. */
+    dropLast(count: number) {
+      log.splice(log.length - count, count);
+    },
   };
 }
 
@@ -87,6 +91,17 @@ describe('JobCursor', () => {
     await feed.cursor.open();
     await feed.settle();
     expect(feed.delivered).toEqual([1, 2, 3]);
+  });
+
+  it('delivers the events a failover renumbered under a new epoch, rather than skip them as repeats', async () => {
+    const feed = setup(3);
+    await feed.cursor.open();
+    feed.dropLast(1);
+    feed.publish({ ...event(3), epoch: 1, progress: 30 });
+    feed.publish({ ...event(4), epoch: 1 });
+    feed.publish({ ...event(4), epoch: 1 });
+    await feed.settle();
+    expect(feed.delivered).toEqual([1, 2, 3, 3, 4]);
   });
 
   it('fills a gap in the messages from the log, and drops repeated messages', async () => {

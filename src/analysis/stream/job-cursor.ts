@@ -33,6 +33,8 @@ export interface CursorSink {
  */
 export class JobCursor {
   private lastSeq: number;
+  /** The last epoch seen (see adoptEpoch). */
+  private epoch = 0;
   private closed = false;
   private readonly queue = new SerialQueue((error) => this.finish(error));
   private readonly stopResync: () => void;
@@ -77,6 +79,7 @@ export class JobCursor {
   };
 
   private async receive(event: AnalysisEvent): Promise<void> {
+    this.adoptEpoch(event);
     if (event.seq <= this.lastSeq) return;
     if (event.seq === this.lastSeq + 1) this.deliver(event);
     else await this.catchUp();
@@ -87,7 +90,18 @@ export class JobCursor {
     for (const event of await this.deps.store.events(this.id, this.lastSeq)) this.deliver(event);
   }
 
+  /**
+   * A newer epoch means a Redis failover dropped events the reader may have had:
+   * its events reuse their seqs and carry the epoch, and are delivered, not skipped.
+   */
+  private adoptEpoch(event: AnalysisEvent): void {
+    if ((event.epoch ?? 0) <= this.epoch) return;
+    this.epoch = event.epoch ?? 0;
+    this.lastSeq = Math.min(this.lastSeq, event.seq - 1);
+  }
+
   private deliver(event: AnalysisEvent): void {
+    this.adoptEpoch(event);
     if (this.closed || event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
     this.sink.event(event);
