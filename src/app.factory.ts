@@ -11,7 +11,6 @@ import { LeanIoAdapter } from './lean-io.adapter';
 import type { AnyPipeline } from './core/pipeline.types';
 import { PIPELINES } from './core/pipelines';
 import { HttpErrorFilter } from './http/http-error.filter';
-import { RequestValidationPipe } from './http/request-validation.pipe';
 import { type AppConfig, runsApi } from './config/app-config';
 import { countRequests, traceRequests } from './observability/http-observer';
 import { createRootLogger, nestLogger, requestId } from './observability/logger';
@@ -48,8 +47,8 @@ export async function createApp(
   if (config.metrics) countRequests(fastify, app.get(Metrics));
   if (runsApi(config)) {
     app.useWebSocketAdapter(new LeanIoAdapter(app));
+    // Errors Fastify raises before any route (malformed JSON, body too large) get Nest's shape too.
     app.useGlobalFilters(new HttpErrorFilter(config.maxBodyBytes));
-    app.useGlobalPipes(new RequestValidationPipe());
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()

@@ -1,10 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { BullModule } from '@nestjs/bullmq';
 import { ANALYSIS_QUEUE } from './analysis/analysis-job';
 import { AnalysisModule } from './analysis/analysis.module';
-import { BusModule } from './bus/bus.module';
-import { redisOptionsFromUrl } from './bus/redis-url';
 import { type AppConfig, runsApi } from './config/app-config';
 import type { AnyPipeline } from './core/pipeline.types';
 import { ConfigModule } from './config/config.module';
@@ -12,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { QueueDashboardModule } from './observability/queue-dashboard.module';
 
+/** This service: AnalysisModule configured from the environment, with health, metrics and the dashboard. */
 @Module({})
 export class AppModule {
   static forRoot(
@@ -23,18 +21,20 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        ObservabilityModule.forRoot({
-          queueName: ANALYSIS_QUEUE,
-          logger,
+        ObservabilityModule.forRoot({ logger }),
+        // Global: health, metrics and the dashboard use its connections, queue and metrics.
+        AnalysisModule.forRoot({
+          role: config.role,
+          concurrency: config.workerConcurrency,
+          jobLockMs: config.jobLockMs,
+          isGlobal: true,
+          pipelines,
+          redis: config.redisUrl,
+          keyPrefix: config.keyPrefix,
+          limits: config,
           processMetrics: config.metrics,
         }),
-        BusModule,
-        BullModule.forRoot({
-          connection: redisOptionsFromUrl(config.redisUrl),
-          prefix: config.keyPrefix,
-        }),
         HealthModule,
-        AnalysisModule.forRole(config, pipelines),
         ...(runsApi(config) ? [QueueDashboardModule.forRoot(config, ANALYSIS_QUEUE)] : []),
       ],
     };

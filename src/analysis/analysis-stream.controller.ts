@@ -1,3 +1,6 @@
+import { UseFilters, UsePipes } from '@nestjs/common';
+import { HttpErrorFilter } from '../http/http-error.filter';
+import { RequestValidationPipe } from '../http/request-validation.pipe';
 import { BadRequestException, Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -22,6 +25,8 @@ import { SseStreams } from './stream/sse-streams';
  * in order, ending after the terminal event.
  */
 @ApiTags('analyses')
+@UseFilters(HttpErrorFilter)
+@UsePipes(new RequestValidationPipe())
 @Controller('analyses')
 export class AnalysisStreamController {
   constructor(

@@ -1,3 +1,6 @@
+import { UseFilters, UsePipes } from '@nestjs/common';
+import { HttpErrorFilter } from '../http/http-error.filter';
+import { RequestValidationPipe } from '../http/request-validation.pipe';
 import {
   Body,
   Controller,
@@ -42,6 +45,8 @@ const LOCATION = {
   description:
     'Invalid id, body or query: unknown pipeline (the message lists the valid ones), input the pipeline rejects (naming the field), malformed JSON.',
 })
+@UseFilters(HttpErrorFilter)
+@UsePipes(new RequestValidationPipe())
 @Controller('analyses')
 export class AnalysisController {
   constructor(private readonly analyses: AnalysisService) {}

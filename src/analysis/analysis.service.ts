@@ -7,7 +7,6 @@ import {
   NotFoundException,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import {
@@ -26,7 +25,7 @@ import { REDIS } from '../bus/redis.providers';
 import { Metrics } from '../observability/metrics';
 import { drive } from '../service/sliced-driver';
 import {
-  ANALYSIS_QUEUE,
+  ANALYSIS_QUEUE_REF,
   type AnalysisJobData,
   bullJobId,
   JOB_ATTEMPTS,
@@ -55,7 +54,7 @@ export class AnalysisService {
     private readonly store: EventStore,
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: Redis,
-    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalysisJobData>,
+    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue<AnalysisJobData>,
     private readonly metrics: Metrics,
   ) {}
 

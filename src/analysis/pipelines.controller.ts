@@ -1,9 +1,14 @@
+import { UseFilters, UsePipes } from '@nestjs/common';
+import { HttpErrorFilter } from '../http/http-error.filter';
+import { RequestValidationPipe } from '../http/request-validation.pipe';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PipelineRegistry, type PipelineDescription } from '../core/pipelines/pipeline.registry';
 import { PipelineDescriptionDto } from './dto/pipeline-description.dto';
 
 @ApiTags('pipelines')
+@UseFilters(HttpErrorFilter)
+@UsePipes(new RequestValidationPipe())
 @Controller('pipelines')
 export class PipelinesController {
   constructor(private readonly pipelines: PipelineRegistry) {}

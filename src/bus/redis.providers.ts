@@ -7,11 +7,20 @@ import { RedisKeys } from './redis-keys';
 export const REDIS = Symbol('REDIS');
 /** The process's one connection in subscriber mode. */
 export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
+/** Where to connect: a Redis URL or ioredis options. */
+export const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
+export type RedisConnection = string | RedisOptions;
 
 const logger = new Logger('Redis');
 
-export function connectRedis(url: string, name: string, options: RedisOptions = {}): Redis {
-  const redis = new Redis(url, { connectionName: name, maxRetriesPerRequest: null, ...options });
+export function connectRedis(
+  target: RedisConnection,
+  name: string,
+  options: RedisOptions = {},
+): Redis {
+  const own: RedisOptions = { connectionName: name, maxRetriesPerRequest: null, ...options };
+  const redis =
+    typeof target === 'string' ? new Redis(target, own) : new Redis({ ...target, ...own });
   // ioredis retries for ever: report an outage once, and its end.
   let down = false;
   redis.on('error', (error: Error) => {
@@ -30,16 +39,16 @@ export function connectRedis(url: string, name: string, options: RedisOptions = 
 export const redisProviders: Provider[] = [
   {
     provide: REDIS,
-    inject: [APP_CONFIG],
-    useFactory: (config: AppConfig) =>
-      connectRedis(config.redisUrl, `${config.keyPrefix}:commands`),
+    inject: [APP_CONFIG, REDIS_CONNECTION],
+    useFactory: (config: AppConfig, target: RedisConnection) =>
+      connectRedis(target, `${config.keyPrefix}:commands`),
   },
   {
     provide: REDIS_SUBSCRIBER,
-    inject: [APP_CONFIG],
+    inject: [APP_CONFIG, REDIS_CONNECTION],
     // ChannelSubscriber subscribes again itself, so that it knows when that is confirmed.
-    useFactory: (config: AppConfig) =>
-      connectRedis(config.redisUrl, `${config.keyPrefix}:subscriber`, { autoResubscribe: false }),
+    useFactory: (config: AppConfig, target: RedisConnection) =>
+      connectRedis(target, `${config.keyPrefix}:subscriber`, { autoResubscribe: false }),
   },
   {
     provide: RedisKeys,

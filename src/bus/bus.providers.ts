@@ -1,0 +1,53 @@
+import {
+  Inject,
+  Injectable,
+  type InjectionToken,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import type Redis from 'ioredis';
+import { PUBLISHER } from '../service/publisher.port';
+import { ChannelSubscriber } from './channel.subscriber';
+import { EventStore } from './event-store';
+import { RedisDeadline } from './redis-deadline';
+import { REDIS, redisProviders } from './redis.providers';
+import { RedisPublisher } from './redis.publisher';
+
+/** Closes the command connection when the application stops. */
+@Injectable()
+export class RedisShutdown implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    // QUIT would wait for a connection that may never come back.
+    if (this.redis.status !== 'ready') return this.redis.disconnect();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/**
+ * Redis as the service's bus: the event store, the Publisher the runner
+ * reports to, pub/sub. Provided by AnalysisModule, which supplies
+ * APP_CONFIG and REDIS_CONNECTION.
+ */
+export const busProviders: Provider[] = [
+  ...redisProviders,
+  EventStore,
+  RedisDeadline,
+  ChannelSubscriber,
+  RedisShutdown,
+  { provide: PUBLISHER, useClass: RedisPublisher },
+];
+
+/** What the module's neighbours (health, dashboard) may use of the bus. */
+export const busExports = [
+  ...redisProviders.map(tokenOf),
+  EventStore,
+  RedisDeadline,
+  ChannelSubscriber,
+  PUBLISHER,
+];
+
+function tokenOf(provider: Provider): InjectionToken {
+  return typeof provider === 'function' ? provider : provider.provide;
+}
