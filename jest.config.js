@@ -14,6 +14,7 @@ module.exports = {
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
+    { ...common, displayName: 'examples', testMatch: ['<rootDir>/examples/**/test/*.test.ts'] },
   ],
   reporters: ['default', '<rootDir>/test/support/summary.reporter.js'],
   testTimeout: 60_000,

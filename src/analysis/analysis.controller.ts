@@ -140,6 +140,10 @@ export class AnalysisController {
 }
 
 function answer(reply: FastifyReply, { created, snapshot }: Creation): AnalysisSnapshot {
-  void reply.status(created ? 202 : 200).header('Location', `/analyses/${snapshot.id}`);
+  // From the matched route, so that it names the analysis under whatever prefix a host mounts it.
+  const collection = (reply.request.routeOptions.url ?? '/analyses').replace(/\/:id$/, '');
+  void reply
+    .status(created ? 202 : 200)
+    .header('Location', `${collection}/${encodeURIComponent(snapshot.id)}`);
   return snapshot;
 }
