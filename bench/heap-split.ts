@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     runs: 3,
     scale: 1,
     profile: false,
+    compareAuth: false,
   });
   const store = openServiceStore(redis.url);
   const ids = await seedJobs(

@@ -4,7 +4,11 @@
  *
  * Environment: BENCH_ONLY=1,3 (scenarios to run), BENCH_RUNS (≥ 3),
  * BENCH_SCALE (multiplies every measured window), BENCH_PROFILE=1 (write
- * --cpu-prof profiles of the service processes), BENCH_KEEP=1 (keep logs).
+ * --cpu-prof profiles of the service processes), BENCH_KEEP=1 (keep logs),
+ * BENCH_AUTH=compare (scenarios 2 to 4 also run the service with API_KEYS set,
+ * interleaved with the others, and add rows "auth on ÷ auth off").
+ * The service runs with RATE_LIMIT=0 and MAX_QUEUED_JOBS at its maximum: one
+ * client address enqueueing with no worker would otherwise hit both.
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
   const runs = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   const profile = process.env.BENCH_PROFILE === '1';
+  const compareAuth = process.env.BENCH_AUTH === 'compare';
   const started = Date.now();
 
   await buildAll((line) => process.stderr.write(`[bench] ${line}\n`));
@@ -71,7 +76,15 @@ async function main(): Promise<void> {
   await probe.config('SET', 'slowlog-max-len', '1024');
   await probe.quit();
 
-  const bench = new Bench({ redisUrl: redis.url, redisPid, workDir, runs, scale, profile });
+  const bench = new Bench({
+    redisUrl: redis.url,
+    redisPid,
+    workDir,
+    runs,
+    scale,
+    profile,
+    compareAuth,
+  });
   const stop = async (): Promise<void> => {
     killAll();
     await bench.close().catch(() => undefined);
@@ -102,11 +115,12 @@ async function main(): Promise<void> {
       const ids = scenario.id === 3 ? [3, 4] : [scenario.id];
       if (only.length > 0 && !ids.some((id) => only.includes(id))) continue;
       const t0 = Date.now();
+      const label = `${scenario.id}. ${scenario.name}`;
       await bench.slowlog();
       rows.push(...(await scenario.run(bench)));
-      slowlogs[`${scenario.id}. ${scenario.name}`] = await bench.slowlog();
-      timings[`${scenario.id}. ${scenario.name}`] = Math.round((Date.now() - t0) / 1000);
-      bench.log(`scenario ${scenario.id} took ${timings[`${scenario.id}. ${scenario.name}`]} s`);
+      slowlogs[label] = await bench.slowlog();
+      timings[label] = Math.round((Date.now() - t0) / 1000);
+      bench.log(`scenario ${scenario.id} took ${timings[label]} s`);
     }
   } finally {
     await stop();
@@ -116,7 +130,13 @@ async function main(): Promise<void> {
   const result = {
     date,
     command: 'npm run bench',
-    env: { BENCH_ONLY: only, BENCH_RUNS: runs, BENCH_SCALE: scale, BENCH_PROFILE: profile },
+    env: {
+      BENCH_ONLY: only,
+      BENCH_RUNS: runs,
+      BENCH_SCALE: scale,
+      BENCH_PROFILE: profile,
+      BENCH_AUTH: compareAuth ? 'compare' : 'off',
+    },
     git: { commit: sh('git rev-parse HEAD'), dirtySrc: sh('git status --porcelain src') !== '' },
     machine,
     totalSeconds: Math.round((Date.now() - started) / 1000),

@@ -6,7 +6,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as RootLogger } from 'pino';
+import type Redis from 'ioredis';
 import { AppModule } from './app.module';
+import { REDIS } from './bus/redis.providers';
+import { restCors } from './auth/cors';
 import { LeanIoAdapter } from './lean-io.adapter';
 import type { AnyPipeline } from './core/pipeline.types';
 import { PIPELINES } from './core/pipelines';
@@ -46,7 +49,9 @@ export async function createApp(
   traceRequests(fastify);
   if (config.metrics) countRequests(fastify, app.get(Metrics));
   if (runsApi(config)) {
-    app.useWebSocketAdapter(new LeanIoAdapter(app));
+    app.useWebSocketAdapter(new LeanIoAdapter(app, config.corsOrigins));
+    const cors = restCors(config.corsOrigins);
+    if (cors) app.enableCors(cors);
     // Errors Fastify raises before any route (malformed JSON, body too large) get Nest's shape too.
     app.useGlobalFilters(new HttpErrorFilter(config.maxBodyBytes));
     const document = SwaggerModule.createDocument(
@@ -57,12 +62,37 @@ export async function createApp(
           'Start long-running analyses, follow them live over Socket.IO (namespace /analyses), read their results.',
         )
         .setVersion('1')
+        .addBearerAuth({
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API key from API_KEYS (when it is empty, auth is off and no key is needed).',
+        })
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
     await serveDataview(app);
   }
+  await redisReady(app.get<Redis>(REDIS), config.redisTimeoutMs);
   return app;
+}
+
+/**
+ * Waits, within REDIS_TIMEOUT_MS, for the command connection to be ready: a
+ * process that listened before it would answer its first requests 503. With
+ * Redis away it listens anyway, and answers 503 until Redis is back.
+ */
+async function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
 }
 
 /** The dataview at `/`: one route per built file (not a wildcard), so no API route is shadowed. */

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ANALYSIS_QUEUE } from './analysis/analysis-job';
 import { AnalysisModule } from './analysis/analysis.module';
+import { AuthModule } from './auth/auth.module';
 import { type AppConfig, runsApi } from './config/app-config';
 import type { AnyPipeline } from './core/pipeline.types';
 import { ConfigModule } from './config/config.module';
@@ -36,6 +37,7 @@ export class AppModule {
         }),
         HealthModule,
         ...(runsApi(config) ? [QueueDashboardModule.forRoot(config, ANALYSIS_QUEUE)] : []),
+        ...(runsApi(config) ? [AuthModule.forConfig(config)] : []),
       ],
     };
   }

@@ -1,7 +1,12 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
-import type { Socket } from 'socket.io';
+import type { Server, ServerOptions, Socket } from 'socket.io';
+import { socketCors } from './auth/cors';
+
+/** A Socket.IO message larger than this closes that socket (and only it). */
+export const MAX_SOCKET_MESSAGE_BYTES = 65_536;
 
 /**
  * Nest's IoAdapter builds an RxJS pipeline per socket and per handler
@@ -12,8 +17,24 @@ import type { Socket } from 'socket.io';
  * 21.6 KiB per connected client with IoAdapter, 11.1 KiB with this one
  * (bare Socket.IO 10.5 KiB). The service's own choice: AnalysisModule works
  * under Nest's IoAdapter too, as examples/host-app shows.
+ * The server gets the service's limits and CORS_ORIGINS.
  */
 export class LeanIoAdapter extends IoAdapter {
+  constructor(
+    app: INestApplicationContext,
+    private readonly corsOrigins: readonly string[],
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
+    return super.createIOServer(port, {
+      ...options,
+      ...socketCors(this.corsOrigins),
+      maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+    }) as Server;
+  }
+
   override bindMessageHandlers(
     socket: Socket,
     handlers: MessageMappingProperties[],

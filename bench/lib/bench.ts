@@ -16,9 +16,29 @@ export interface BenchOptions {
   scale: number;
   /** Write CPU profiles of the service processes (node --cpu-prof) under workDir/profiles. */
   profile: boolean;
+  /** BENCH_AUTH=compare: scenarios 2 to 4 add the `auth` contender. */
+  compareAuth: boolean;
 }
 
 export type Variant = 'service' | 'bare';
+
+/**
+ * Under BENCH_AUTH=compare, scenarios 2 to 4 also run `auth`: the service with
+ * API_KEYS set and clients sending the key, interleaved with the others in
+ * every run, so that both see the same machine.
+ */
+export type Contender = Variant | 'auth';
+
+/** The key the `auth` contender's service gets in API_KEYS and its clients send. */
+export const BENCH_API_KEY = 'bench_api_key_0123456789abcdef';
+
+/** The service's environment for the `auth` contender. */
+export const AUTH_ENV = { API_KEYS: `bench:${BENCH_API_KEY}` };
+
+/** Request headers of a contender's clients. */
+export function authHeaders(contender: Contender): Record<string, string> {
+  return contender === 'auth' ? { authorization: `Bearer ${BENCH_API_KEY}` } : {};
+}
 
 /** What every scenario needs: the private Redis, process spawning, the load meter, the log. */
 export class Bench {
@@ -53,6 +73,18 @@ export class Bench {
   wants(cell: string): boolean {
     const pattern = process.env.BENCH_CELLS;
     return !pattern || new RegExp(pattern, 'i').test(cell);
+  }
+
+  /**
+   * The contenders of scenarios 2 to 4 in run `run`'s order: rotated from run
+   * to run, so that each goes first, second (and third) equally often.
+   */
+  contenders(run: number): Contender[] {
+    const all: Contender[] = this.options.compareAuth
+      ? ['service', 'auth', 'bare']
+      : ['service', 'bare'];
+    const shift = run % all.length;
+    return [...all.slice(shift), ...all.slice(0, shift)];
   }
 
   log(line: string): void {
@@ -101,7 +133,17 @@ export class Bench {
       logDir: this.logDir,
       fdLimit: extra.fdLimit,
       nodeArgs: this.nodeArgs(name, extra.exposeGc),
-      env: { REDIS_URL: this.redisUrl, ROLE: role, PORT: String(port), HOST: '127.0.0.1', ...env },
+      env: {
+        REDIS_URL: this.redisUrl,
+        ROLE: role,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        // The load comes from one address and one tenant, and enqueues with no worker running:
+        // the rate limit and the queue bound would measure themselves.
+        RATE_LIMIT: '0',
+        MAX_QUEUED_JOBS: '100000000',
+        ...env,
+      },
       ready: (started) => waitForHttp(`${url}/health/live`, started),
     });
     return Object.assign(proc, { url });

@@ -60,6 +60,30 @@ export function row(input: RowInput): Row {
   };
 }
 
+/**
+ * A row comparing the service with auth on (in the `service` column) to the
+ * same service with auth off (in the `bare` column), same runs and machine:
+ * the target is that auth costs at most 10 %.
+ */
+export function authRow(
+  input: Omit<RowInput, 'service' | 'bare' | 'target' | 'check'> & {
+    on: number[];
+    off: number[];
+    higherIsBetter: boolean;
+  },
+): Row {
+  const { on, off, higherIsBetter, ...rest } = input;
+  return row({
+    ...rest,
+    cell: `${input.cell}: auth on ÷ auth off`,
+    service: on,
+    bare: off,
+    target: higherIsBetter ? '≥ 0.9×' : '≤ 1.1×',
+    check: (withAuth, without) =>
+      higherIsBetter ? withAuth >= 0.9 * without : withAuth <= 1.1 * without,
+  });
+}
+
 function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return '–';
   const abs = Math.abs(value);

@@ -18,7 +18,12 @@ import { DEMO_BODY } from '../lib/shapes';
 const BODY = JSON.stringify(DEMO_BODY);
 const agent = new Agent({ keepAlive: true, maxSockets: 1_000 });
 
-function send(baseUrl: string, method: string, path: string): Promise<{ id: string }> {
+function send(
+  baseUrl: string,
+  method: string,
+  path: string,
+  key: string | undefined,
+): Promise<{ id: string }> {
   const url = new URL(path, baseUrl);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -26,7 +31,11 @@ function send(baseUrl: string, method: string, path: string): Promise<{ id: stri
       {
         method,
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(BODY),
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -48,9 +57,14 @@ class Loop {
   private waiting: { id: string; resolve: () => void } | undefined;
   events = 0;
 
-  constructor(private readonly baseUrl: string) {
+  constructor(
+    private readonly baseUrl: string,
+    /** An API key: sent with each request and at the handshake (BENCH_AUTH=compare's auth-on pass). */
+    private readonly key: string | undefined,
+  ) {
     this.socket = io(`${baseUrl}/analyses`, {
       transports: ['websocket'],
+      ...(key ? { auth: { key } } : {}),
       reconnection: false,
       forceNew: true,
     });
@@ -72,7 +86,7 @@ class Loop {
   async job(variant: 'service' | 'bare'): Promise<number> {
     if (variant === 'service') {
       const started = performance.now();
-      const { id } = await send(this.baseUrl, 'POST', '/analyses');
+      const { id } = await send(this.baseUrl, 'POST', '/analyses', this.key);
       // Nothing reaches the socket before it subscribes: waiting from here misses nothing.
       const done = this.completion(id);
       await this.subscribe(id);
@@ -83,7 +97,7 @@ class Loop {
     await this.subscribe(id);
     const done = this.completion(id);
     const started = performance.now();
-    await send(this.baseUrl, 'PUT', `/analyses/${id}`);
+    await send(this.baseUrl, 'PUT', `/analyses/${id}`, this.key);
     await done;
     return performance.now() - started;
   }
@@ -114,11 +128,12 @@ interface RunArgs {
   durationMs?: number;
   /** Jobs per loop run first and not measured. */
   warmup: number;
+  key?: string;
 }
 
 serve({
   async run(args: RunArgs) {
-    const loops = Array.from({ length: args.loops }, () => new Loop(args.url));
+    const loops = Array.from({ length: args.loops }, () => new Loop(args.url, args.key));
     await Promise.all(loops.map((loop) => loop.connected()));
     await Promise.all(
       loops.map(async (loop) => {

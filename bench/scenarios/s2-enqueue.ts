@@ -1,11 +1,12 @@
 /**
  * 2. REST enqueue: POST /analyses (demo, stepMs 0) from autocannon, 50
  * connections, against the service's api role vs node:http + Queue.add.
- * No worker runs: the window measures accepting jobs only.
+ * No worker runs: the window measures accepting jobs only. Under
+ * BENCH_AUTH=compare the service also runs with API_KEYS set.
  */
 import autocannon from 'autocannon';
-import type { Bench, Variant } from '../lib/bench';
-import { type Row, row } from '../lib/report';
+import { authHeaders, AUTH_ENV, type Bench, type Contender } from '../lib/bench';
+import { authRow, type Row, row } from '../lib/report';
 import { DEMO_BODY } from '../lib/shapes';
 import { round } from '../lib/stats';
 
@@ -20,41 +21,50 @@ interface EnqueueSample {
   loadavg: number;
 }
 
-function fire(url: string, durationSeconds: number): Promise<autocannon.Result> {
+function fire(
+  url: string,
+  durationSeconds: number,
+  contender: Contender,
+): Promise<autocannon.Result> {
   return autocannon({
     url: `${url}/analyses`,
     method: 'POST',
     connections: 50,
     duration: durationSeconds,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeaders(contender) },
     body: JSON.stringify(DEMO_BODY),
   });
 }
 
+type Server = { url: string; pid: number; stop: () => Promise<void> };
+
 export async function restEnqueue(bench: Bench): Promise<Row[]> {
   bench.log('2. REST enqueue');
   await bench.flush();
-  const servers: Record<Variant, { url: string; pid: number; stop: () => Promise<void> }> = {
+  const contenders = bench.contenders(0);
+  const servers: Partial<Record<Contender, Server>> = {
     service: await bench.startService('api'),
     bare: await bench.startBench('bare-api', { KEY_PREFIX: 'bare' }),
+    ...(contenders.includes('auth') ? { auth: await bench.startService('api', AUTH_ENV) } : {}),
   };
   const seconds = Math.max(1, Math.round(bench.ms(5_000) / 1000));
-  const samples: Record<Variant, EnqueueSample[]> = { service: [], bare: [] };
+  const samples: Record<Contender, EnqueueSample[]> = { service: [], bare: [], auth: [] };
   try {
-    for (const variant of ['service', 'bare'] as const) await fire(servers[variant].url, 1);
+    for (const contender of contenders) await fire(servers[contender]!.url, 1, contender);
     for (let run = 0; run < bench.options.runs; run += 1) {
-      const order: Variant[] = run % 2 === 0 ? ['service', 'bare'] : ['bare', 'service'];
-      for (const variant of order) {
+      for (const contender of bench.contenders(run)) {
         await bench.flush();
-        const server = servers[variant];
+        const server = servers[contender]!;
         const cpuBefore = bench.cpuSeconds(server.pid);
         const redisBefore = await bench.redisCpuSeconds();
-        const { result, load } = await bench.measured(() => fire(server.url, seconds));
+        const { result, load } = await bench.measured(() => fire(server.url, seconds, contender));
         const accepted = Math.max(1, result['2xx']);
         const serverCpuMs = ((bench.cpuSeconds(server.pid) - cpuBefore) * 1000) / accepted;
         const redisCpuMs = (((await bench.redisCpuSeconds()) - redisBefore) * 1000) / accepted;
         if (result.errors > 0 || result.non2xx > 0) {
-          throw new Error(`${variant}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+          throw new Error(
+            `${contender}: ${result.errors} errors, ${result.non2xx} non-2xx answers`,
+          );
         }
         const sample = {
           rps: result['2xx'] / result.duration,
@@ -65,21 +75,22 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
           background: load.backgroundCores,
           loadavg: load.loadavg1,
         };
-        samples[variant].push(sample);
-        bench.log(`   ${variant}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms`);
+        samples[contender].push(sample);
+        bench.log(`   ${contender}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms`);
       }
     }
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()));
   }
-  const all = [...samples.service, ...samples.bare];
+  const all = [...samples.service, ...samples.bare, ...samples.auth];
   const base = {
     scenario: 2,
     cell: `POST /analyses, 50 connections, ${seconds} s`,
     background: all.map((s) => s.background),
     loadavg: all.map((s) => s.loadavg),
   };
-  return [
+  const cpu = (of: EnqueueSample[]) => of.map((s) => round(s.serverCpuMs, 4));
+  const rows = [
     row({
       ...base,
       figure: 'throughput',
@@ -99,15 +110,27 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
       check: (service, bare) => service <= 2 * bare,
       details: {
         p50: { service: samples.service.map((s) => s.p50), bare: samples.bare.map((s) => s.p50) },
-        serverCpuMsPerRequest: {
-          service: samples.service.map((s) => round(s.serverCpuMs, 4)),
-          bare: samples.bare.map((s) => round(s.serverCpuMs, 4)),
-        },
+        serverCpuMsPerRequest: { service: cpu(samples.service), bare: cpu(samples.bare) },
         redisCpuMsPerRequest: {
           service: samples.service.map((s) => round(s.redisCpuMs, 4)),
           bare: samples.bare.map((s) => round(s.redisCpuMs, 4)),
         },
       },
     }),
+  ];
+  if (samples.auth.length === 0) return rows;
+  const on = samples.auth;
+  const off = samples.service;
+  const figures: [string, string, (s: EnqueueSample) => number, boolean][] = [
+    ['throughput', 'req/s', (s) => s.rps, true],
+    ['latency p50', 'ms', (s) => s.p50, false],
+    ['latency p99', 'ms', (s) => s.p99, false],
+    ['service CPU per request', 'ms', (s) => s.serverCpuMs, false],
+  ];
+  return [
+    ...rows,
+    ...figures.map(([figure, unit, value, higherIsBetter]) =>
+      authRow({ ...base, figure, unit, on: on.map(value), off: off.map(value), higherIsBetter }),
+    ),
   ];
 }

@@ -3,10 +3,12 @@
  * client, demo jobs with stepMs 0. Service: an api and a worker process.
  * Bare: node:http + Queue.add (+ PUBLISH queued) → a bare BullMQ worker that
  * PUBLISHes each step → socket.io server with one ioredis subscriber → client.
+ * Under BENCH_AUTH=compare a second api process with API_KEYS set (its
+ * clients sending the key) shares the service's worker.
  */
-import type { Bench, Variant } from '../lib/bench';
+import { AUTH_ENV, BENCH_API_KEY, type Bench, type Contender } from '../lib/bench';
 import type { Proc } from '../lib/proc';
-import { type Row, row } from '../lib/report';
+import { authRow, type Row, row } from '../lib/report';
 import { percentile } from '../lib/stats';
 
 const CONCURRENCY = '50';
@@ -18,7 +20,7 @@ interface E2eResult {
 }
 
 interface Pipelines {
-  urls: Record<Variant, string>;
+  urls: Partial<Record<Contender, string>>;
   procs: Proc[];
 }
 
@@ -32,7 +34,22 @@ async function startPipelines(bench: Bench): Promise<Pipelines> {
     await bench.startBench('bare-api', { ...bareEnv, PUBLISH_QUEUED: '1' }),
     await bench.startBench('bare-worker', { ...bareEnv, MODE: 'publish' }),
   ];
-  return { urls: { service: procs[0].url, bare: procs[2].url }, procs };
+  const urls: Pipelines['urls'] = { service: procs[0].url, bare: procs[2].url };
+  if (bench.options.compareAuth) {
+    const withAuth = await bench.startService('api', { ...serviceEnv, ...AUTH_ENV });
+    procs.push(withAuth);
+    urls.auth = withAuth.url;
+  }
+  return { urls, procs };
+}
+
+/** What the clients need to drive a contender: the `auth` one is the service, sending the key. */
+function target(pipelines: Pipelines, contender: Contender) {
+  return {
+    url: pipelines.urls[contender],
+    variant: contender === 'bare' ? 'bare' : 'service',
+    ...(contender === 'auth' ? { key: BENCH_API_KEY } : {}),
+  };
 }
 
 async function runClients(clients: Proc[], args: Record<string, unknown>): Promise<E2eResult> {
@@ -58,17 +75,16 @@ export async function endToEnd(bench: Bench): Promise<Row[]> {
     // 3. One client, sequential jobs.
     bench.log('3. end to end, one client');
     const jobs = Math.max(100, Math.round(500 * bench.options.scale));
-    const one: Record<Variant, { p50: number[]; p99: number[]; bg: number[]; la: number[] }> = {
+    const one: Record<Contender, { p50: number[]; p99: number[]; bg: number[]; la: number[] }> = {
       service: { p50: [], p99: [], bg: [], la: [] },
       bare: { p50: [], p99: [], bg: [], la: [] },
+      auth: { p50: [], p99: [], bg: [], la: [] },
     };
     for (let run = 0; run < bench.options.runs; run += 1) {
-      const order: Variant[] = run % 2 === 0 ? ['service', 'bare'] : ['bare', 'service'];
-      for (const variant of order) {
+      for (const variant of bench.contenders(run)) {
         const { result, load } = await bench.measured(() =>
           runClients([oneClient], {
-            url: pipelines.urls[variant],
-            variant,
+            ...target(pipelines, variant),
             loops: 1,
             jobsPerLoop: jobs,
             warmup: run === 0 ? 50 : 10,
@@ -87,8 +103,8 @@ export async function endToEnd(bench: Bench): Promise<Row[]> {
       scenario: 3,
       cell: `1 client, ${jobs} sequential jobs`,
       unit: 'ms',
-      background: [...one.service.bg, ...one.bare.bg],
-      loadavg: [...one.service.la, ...one.bare.la],
+      background: [...one.service.bg, ...one.bare.bg, ...one.auth.bg],
+      loadavg: [...one.service.la, ...one.bare.la, ...one.auth.la],
     };
     rows.push(
       row({
@@ -108,24 +124,39 @@ export async function endToEnd(bench: Bench): Promise<Row[]> {
         check: (s, b) => s <= 2 * b,
       }),
     );
+    if (one.auth.p50.length > 0) {
+      for (const [figure, key] of [
+        ['latency p50', 'p50'],
+        ['latency p99', 'p99'],
+      ] as const) {
+        rows.push(
+          authRow({
+            ...oneBase,
+            figure,
+            on: one.auth[key],
+            off: one.service[key],
+            higherIsBetter: false,
+          }),
+        );
+      }
+    }
 
     // 4. 50 clients, each starting and watching its own jobs.
     bench.log('4. end to end, 50 concurrent clients');
     const durationMs = bench.ms(5_000);
     const many: Record<
-      Variant,
+      Contender,
       { jobs: number[]; events: number[]; p99: number[]; bg: number[]; la: number[] }
     > = {
       service: { jobs: [], events: [], p99: [], bg: [], la: [] },
       bare: { jobs: [], events: [], p99: [], bg: [], la: [] },
+      auth: { jobs: [], events: [], p99: [], bg: [], la: [] },
     };
     for (let run = 0; run < bench.options.runs; run += 1) {
-      const order: Variant[] = run % 2 === 0 ? ['service', 'bare'] : ['bare', 'service'];
-      for (const variant of order) {
+      for (const variant of bench.contenders(run)) {
         const { result, load } = await bench.measured(() =>
           runClients(manyClients, {
-            url: pipelines.urls[variant],
-            variant,
+            ...target(pipelines, variant),
             loops: 25,
             durationMs,
             warmup: 2,
@@ -149,8 +180,8 @@ export async function endToEnd(bench: Bench): Promise<Row[]> {
     const manyBase = {
       scenario: 4,
       cell: `50 clients, ${(durationMs / 1000).toFixed(0)} s`,
-      background: [...many.service.bg, ...many.bare.bg],
-      loadavg: [...many.service.la, ...many.bare.la],
+      background: [...many.service.bg, ...many.bare.bg, ...many.auth.bg],
+      loadavg: [...many.service.la, ...many.bare.la, ...many.auth.la],
     };
     rows.push(
       row({
@@ -179,6 +210,26 @@ export async function endToEnd(bench: Bench): Promise<Row[]> {
         check: (s, b) => s <= 2 * b,
       }),
     );
+    if (many.auth.jobs.length > 0) {
+      rows.push(
+        authRow({
+          ...manyBase,
+          figure: 'throughput',
+          unit: 'jobs/s',
+          on: many.auth.jobs,
+          off: many.service.jobs,
+          higherIsBetter: true,
+        }),
+        authRow({
+          ...manyBase,
+          figure: 'latency p99',
+          unit: 'ms',
+          on: many.auth.p99,
+          off: many.service.p99,
+          higherIsBetter: false,
+        }),
+      );
+    }
   } finally {
     await Promise.all([oneClient, ...manyClients, ...pipelines.procs].map((proc) => proc.stop()));
   }

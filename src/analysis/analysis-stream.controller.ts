@@ -1,4 +1,5 @@
-import { UseFilters, UsePipes } from '@nestjs/common';
+import { UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { HttpErrorFilter } from '../http/http-error.filter';
 import { RequestValidationPipe } from '../http/request-validation.pipe';
 import { BadRequestException, Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
@@ -9,9 +10,14 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnauthorizedResponse,
+  ApiBearerAuth,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { type Caller, CurrentCaller } from '../auth/caller';
+import { AcceptsJobToken } from '../auth/public.decorator';
 import { isTerminal } from '../core/analysis.types';
 import { AnalysisIdPipe } from './analysis-id.pipe';
 import { AnalysisService } from './analysis.service';
@@ -26,6 +32,7 @@ import { SseStreams } from './stream/sse-streams';
  */
 @ApiTags('analyses')
 @UseFilters(HttpErrorFilter)
+@UseGuards(ApiKeyGuard)
 @UsePipes(new RequestValidationPipe())
 @Controller('analyses')
 export class AnalysisStreamController {
@@ -64,16 +71,32 @@ export class AnalysisStreamController {
     type: HttpErrorDto,
     description: 'Invalid id, `after` or Last-Event-ID, or a position past the last event.',
   })
-  @ApiNotFoundResponse({ type: HttpErrorDto, description: 'No analysis has this id.' })
+  @ApiNotFoundResponse({
+    type: HttpErrorDto,
+    description: 'No analysis has this id, or it belongs to another tenant.',
+  })
+  @ApiUnauthorizedResponse({
+    type: HttpErrorDto,
+    description:
+      "Neither a valid API key nor this analysis's token (`?token=`, since an EventSource cannot set headers).",
+  })
+  @ApiServiceUnavailableResponse({
+    type: HttpErrorDto,
+    description:
+      'This process already serves MAX_STREAMS streams; `Retry-After` says when to retry.',
+  })
+  @ApiBearerAuth()
+  @AcceptsJobToken()
   async stream(
     @Param('id', AnalysisIdPipe) id: string,
     @Query() query: EventsQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @CurrentCaller() caller: Caller,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     // An EventSource reconnects to the same URL with Last-Event-ID: it wins over `after`.
     const after = lastEventId?.trim() ? parseLastEventId(lastEventId) : query.after;
-    const snapshot = await this.analyses.get(id);
+    const snapshot = await this.analyses.get(id, caller);
     if (after > snapshot.lastSeq) {
       throw new BadRequestException(
         `after (${after}) is beyond the analysis's last seq (${snapshot.lastSeq})`,
@@ -84,6 +107,7 @@ export class AnalysisStreamController {
       await reply.status(204).send();
       return;
     }
+    this.streams.admit();
     reply.hijack();
     this.streams.serve(id, after, reply.raw);
   }

@@ -1,4 +1,5 @@
-import { UseFilters, UsePipes } from '@nestjs/common';
+import { UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { HttpErrorFilter } from '../http/http-error.filter';
 import { RequestValidationPipe } from '../http/request-validation.pipe';
 import {
@@ -16,14 +17,21 @@ import {
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import type { OwnerSnapshot } from '../auth/analysis-access';
+import { type Caller, CurrentCaller } from '../auth/caller';
+import { AcceptsJobToken } from '../auth/public.decorator';
 import type { AnalysisEvent, AnalysisSnapshot } from '../core/analysis.types';
 import { AnalysisIdPipe } from './analysis-id.pipe';
 import { AnalysisService, type Creation } from './analysis.service';
@@ -33,6 +41,30 @@ import { CreateAnalysisDto } from './dto/create-analysis.dto';
 import { EventsQuery } from './dto/events.query';
 import { HttpErrorDto } from './dto/http-error.dto';
 import { ListAnalysesQuery } from './dto/list-analyses.query';
+import { TokenQuery } from './dto/token.query';
+
+const NOT_FOUND = 'No analysis has this id, or it belongs to another tenant.';
+
+const RETRY_AFTER = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again.',
+    schema: { type: 'integer' },
+  },
+};
+
+/** What every write may answer besides its own outcomes: RATE_LIMIT and MAX_QUEUED_JOBS. */
+const WriteLimits = (): MethodDecorator => (target, key, descriptor) => {
+  ApiTooManyRequestsResponse({
+    type: HttpErrorDto,
+    headers: RETRY_AFTER,
+    description: "Over the tenant's RATE_LIMIT of POST, PUT and DELETE requests.",
+  })(target, key, descriptor);
+  ApiServiceUnavailableResponse({
+    type: HttpErrorDto,
+    headers: RETRY_AFTER,
+    description: 'MAX_QUEUED_JOBS analyses are waiting, or Redis is unreachable: nothing stored.',
+  })(target, key, descriptor);
+};
 
 const LOCATION = {
   Location: { description: 'The analysis: `/analyses/{id}`.', schema: { type: 'string' } },
@@ -46,7 +78,14 @@ const LOCATION = {
     'Invalid id, body or query: unknown pipeline (the message lists the valid ones), input the pipeline rejects (naming the field), malformed JSON.',
 })
 @UseFilters(HttpErrorFilter)
+@UseGuards(ApiKeyGuard)
 @UsePipes(new RequestValidationPipe())
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({
+  type: HttpErrorDto,
+  description:
+    'No valid API key (`Authorization: Bearer <key>`), or, where a token is accepted, no valid token for this analysis. Carries `WWW-Authenticate: Bearer`.',
+})
 @Controller('analyses')
 export class AnalysisController {
   constructor(private readonly analyses: AnalysisService) {}
@@ -63,11 +102,13 @@ export class AnalysisController {
     type: HttpErrorDto,
     description: 'Body larger than MAX_BODY_BYTES.',
   })
+  @WriteLimits()
   async create(
     @Body() body: CreateAnalysisDto,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AnalysisSnapshot> {
-    return answer(reply, await this.analyses.create(body.pipeline, body.input));
+  ): Promise<OwnerSnapshot> {
+    return answer(reply, await this.analyses.create(body.pipeline, body.input, caller));
   }
 
   @Put(':id')
@@ -85,44 +126,56 @@ export class AnalysisController {
   })
   @ApiConflictResponse({
     type: HttpErrorDto,
-    description: 'The id is taken by a different pipeline or input.',
+    description: 'The id is taken by a different pipeline or input, or by another tenant.',
   })
   @ApiPayloadTooLargeResponse({
     type: HttpErrorDto,
     description: 'Body larger than MAX_BODY_BYTES.',
   })
+  @WriteLimits()
   async put(
     @Param('id', AnalysisIdPipe) id: string,
     @Body() body: CreateAnalysisDto,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AnalysisSnapshot> {
-    return answer(reply, await this.analyses.create(body.pipeline, body.input, id));
+  ): Promise<OwnerSnapshot> {
+    return answer(reply, await this.analyses.create(body.pipeline, body.input, caller, id));
   }
 
   @Get()
-  @ApiOperation({ summary: 'Recent analyses, newest first' })
+  @ApiOperation({ summary: "The tenant's recent analyses, newest first" })
   @ApiOkResponse({ type: [AnalysisSnapshotDto] })
-  list(@Query() query: ListAnalysesQuery): Promise<AnalysisSnapshot[]> {
-    return this.analyses.list(query.limit, query.status);
+  list(
+    @Query() query: ListAnalysesQuery,
+    @CurrentCaller() caller: Caller,
+  ): Promise<AnalysisSnapshot[]> {
+    return this.analyses.list(caller, query.limit, query.status);
   }
 
   @Get(':id')
   @ApiOperation({ summary: "An analysis's snapshot" })
   @ApiOkResponse({ type: AnalysisSnapshotDto })
-  @ApiNotFoundResponse({ type: HttpErrorDto, description: 'No analysis has this id.' })
-  get(@Param('id', AnalysisIdPipe) id: string): Promise<AnalysisSnapshot> {
-    return this.analyses.get(id);
+  @ApiNotFoundResponse({ type: HttpErrorDto, description: NOT_FOUND })
+  @AcceptsJobToken()
+  get(
+    @Param('id', AnalysisIdPipe) id: string,
+    @Query() _query: TokenQuery,
+    @CurrentCaller() caller: Caller,
+  ): Promise<OwnerSnapshot> {
+    return this.analyses.get(id, caller);
   }
 
   @Get(':id/events')
   @ApiOperation({ summary: "An analysis's events with seq > after, in order" })
   @ApiOkResponse({ type: [AnalysisEventDto] })
-  @ApiNotFoundResponse({ type: HttpErrorDto, description: 'No analysis has this id.' })
+  @ApiNotFoundResponse({ type: HttpErrorDto, description: NOT_FOUND })
+  @AcceptsJobToken()
   events(
     @Param('id', AnalysisIdPipe) id: string,
     @Query() query: EventsQuery,
+    @CurrentCaller() caller: Caller,
   ): Promise<AnalysisEvent[]> {
-    return this.analyses.events(id, query.after);
+    return this.analyses.events(id, query.after, caller);
   }
 
   @Delete(':id')
@@ -132,14 +185,18 @@ export class AnalysisController {
     type: AnalysisSnapshotDto,
     description: 'Cancelled: the snapshot after cancellation.',
   })
-  @ApiNotFoundResponse({ type: HttpErrorDto, description: 'No analysis has this id.' })
+  @ApiNotFoundResponse({ type: HttpErrorDto, description: NOT_FOUND })
   @ApiConflictResponse({ type: HttpErrorDto, description: 'The analysis already ended.' })
-  cancel(@Param('id', AnalysisIdPipe) id: string): Promise<AnalysisSnapshot> {
-    return this.analyses.cancel(id);
+  @WriteLimits()
+  cancel(
+    @Param('id', AnalysisIdPipe) id: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<AnalysisSnapshot> {
+    return this.analyses.cancel(id, caller);
   }
 }
 
-function answer(reply: FastifyReply, { created, snapshot }: Creation): AnalysisSnapshot {
+function answer(reply: FastifyReply, { created, snapshot }: Creation): OwnerSnapshot {
   // From the matched route, so that it names the analysis under whatever prefix a host mounts it.
   const collection = (reply.request.routeOptions.url ?? '/analyses').replace(/\/:id$/, '');
   void reply

@@ -9,6 +9,8 @@ import {
 } from '@nestjs/common';
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { AnalysisAccess } from '../auth/analysis-access';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { busExports, busProviders } from '../bus/bus.providers';
 import { REDIS_CONNECTION } from '../bus/redis.providers';
 import { redisOptionsFromUrl } from '../bus/redis-url';
@@ -34,6 +36,7 @@ import { AnalysisStreamController } from './analysis-stream.controller';
 import { AnalysisService } from './analysis.service';
 import { JobReconciler } from './job-reconciler';
 import { PipelinesController } from './pipelines.controller';
+import { QueueAdmission } from './queue-admission';
 import { SseStreams } from './stream/sse-streams';
 
 /** The service's defaults, with the options a host gave laid over them (APP_CONFIG inside the module). */
@@ -147,7 +150,14 @@ function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): Dy
   ];
   if (runsApi) {
     controllers.push(AnalysisController, AnalysisStreamController, PipelinesController);
-    providers.push(AnalysisService, AnalysisGateway, SseStreams);
+    providers.push(
+      AnalysisService,
+      AnalysisGateway,
+      SseStreams,
+      QueueAdmission,
+      AnalysisAccess,
+      ApiKeyGuard,
+    );
   }
   if (runsWorker) providers.push(AnalysisRunner, processorFor(extras.queueName, extras));
   return {

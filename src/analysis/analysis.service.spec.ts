@@ -5,7 +5,10 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { EventStore } from '../bus/event-store';
+import { AnalysisAccess } from '../auth/analysis-access';
+import type { Caller } from '../auth/caller';
+import { ANONYMOUS_TENANT, EventStore, type JobAccess } from '../bus/event-store';
+import { APP_CONFIG, loadConfig } from '../config/app-config';
 import { RedisDeadline } from '../bus/redis-deadline';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
@@ -16,6 +19,11 @@ import { newSnapshot } from '../core/snapshot.reducer';
 import { Metrics } from '../observability/metrics';
 import { ANALYSIS_QUEUE_REF, bullJobId } from './analysis-job';
 import { AnalysisService } from './analysis.service';
+import { QueueAdmission } from './queue-admission';
+
+/** Auth is off: every caller is the anonymous tenant. */
+const CALLER: Caller = { tenant: ANONYMOUS_TENANT };
+const OWNER: JobAccess = { tenant: ANONYMOUS_TENANT, token: '' };
 
 const queuedSnapshot = (id: string): AnalysisSnapshot => ({
   ...newSnapshot(id, 'demo', new Date().toISOString()),
@@ -29,8 +37,12 @@ async function build() {
       created: true,
       snapshot: queuedSnapshot(id),
       fingerprint,
+      access: OWNER,
     })),
     snapshot: jest.fn(async (): Promise<AnalysisSnapshot | undefined> => undefined),
+    access: jest.fn(
+      async (): Promise<{ snapshot: AnalysisSnapshot; access: JobAccess } | undefined> => undefined,
+    ),
     append: jest.fn(async () => ({ kind: 'appended' as const, seq: 2 })),
     discard: jest.fn(async () => true),
   };
@@ -39,6 +51,9 @@ async function build() {
   const moduleRef = await Test.createTestingModule({
     providers: [
       AnalysisService,
+      AnalysisAccess,
+      { provide: APP_CONFIG, useValue: loadConfig({}) },
+      { provide: QueueAdmission, useValue: { admit: async () => undefined } },
       { provide: RedisDeadline, useValue: { run: <T>(work: () => Promise<T>) => work() } },
       { provide: PipelineRegistry, useValue: new PipelineRegistry([demoPipeline]) },
       { provide: EventStore, useValue: store },
@@ -54,7 +69,7 @@ async function build() {
 describe('AnalysisService', () => {
   it('creates a job and queues it in BullMQ under its prefixed job id', async () => {
     const { service, store, queue } = await build();
-    const { created, snapshot } = await service.create('demo', { stepMs: 0 });
+    const { created, snapshot } = await service.create('demo', { stepMs: 0 }, CALLER);
     expect(created).toBe(true);
     expect(store.create).toHaveBeenCalledTimes(1);
     expect(queue.add).toHaveBeenCalledWith(
@@ -66,7 +81,7 @@ describe('AnalysisService', () => {
 
   it('refuses an unknown pipeline with a 400 naming the valid ones, storing nothing', async () => {
     const { service, store, queue } = await build();
-    const refusal = service.create('nope', {});
+    const refusal = service.create('nope', {}, CALLER);
     await expect(refusal).rejects.toBeInstanceOf(BadRequestException);
     await expect(refusal).rejects.toThrow('Valid pipelines: demo');
     expect(store.create).not.toHaveBeenCalled();
@@ -75,7 +90,7 @@ describe('AnalysisService', () => {
 
   it("refuses input the pipeline rejects with a 400 carrying the pipeline's issues", async () => {
     const { service, store } = await build();
-    const refusal = service.create('demo', { stepMs: -1 });
+    const refusal = service.create('demo', { stepMs: -1 }, CALLER);
     await expect(refusal).rejects.toBeInstanceOf(BadRequestException);
     await expect(refusal).rejects.toMatchObject({
       response: { message: [expect.stringContaining('stepMs')] },
@@ -85,17 +100,18 @@ describe('AnalysisService', () => {
 
   it('answers a repeated request under a client id with the existing job, a different one with 409', async () => {
     const { service, store } = await build();
-    const first = await service.create('demo', { stepMs: 1 }, 'mine');
+    const first = await service.create('demo', { stepMs: 1 }, CALLER, 'mine');
     const fingerprint = store.create.mock.calls[0][2];
     store.create.mockResolvedValue({
       created: false,
       snapshot: first.snapshot,
       fingerprint,
+      access: OWNER,
     });
-    await expect(service.create('demo', { stepMs: 1 }, 'mine')).resolves.toMatchObject({
+    await expect(service.create('demo', { stepMs: 1 }, CALLER, 'mine')).resolves.toMatchObject({
       created: false,
     });
-    await expect(service.create('demo', { stepMs: 2 }, 'mine')).rejects.toBeInstanceOf(
+    await expect(service.create('demo', { stepMs: 2 }, CALLER, 'mine')).rejects.toBeInstanceOf(
       ConflictException,
     );
   });
@@ -103,7 +119,7 @@ describe('AnalysisService', () => {
   it('answers 503 and removes the job again when BullMQ refuses it', async () => {
     const { service, store, queue } = await build();
     queue.add.mockRejectedValue(new Error('connection lost'));
-    await expect(service.create('demo', {}, 'lost')).rejects.toBeInstanceOf(
+    await expect(service.create('demo', {}, CALLER, 'lost')).rejects.toBeInstanceOf(
       ServiceUnavailableException,
     );
     expect(store.discard).toHaveBeenCalledWith('lost');
@@ -111,8 +127,11 @@ describe('AnalysisService', () => {
 
   it('cancels a running job: a cancelled event, out of BullMQ, and a word to its worker', async () => {
     const { service, store, queue, redis } = await build();
-    store.snapshot.mockResolvedValue({ ...queuedSnapshot('run'), status: 'running', attempt: 1 });
-    const cancelled = await service.cancel('run');
+    store.access.mockResolvedValue({
+      snapshot: { ...queuedSnapshot('run'), status: 'running', attempt: 1 },
+      access: OWNER,
+    });
+    const cancelled = await service.cancel('run', CALLER);
     expect(cancelled).toMatchObject({ id: 'run', status: 'cancelled', lastSeq: 2 });
     expect(store.append).toHaveBeenCalledWith(
       expect.objectContaining({ id: 'run', type: 'cancelled', attempt: 1 }),
@@ -124,9 +143,12 @@ describe('AnalysisService', () => {
 
   it('refuses to cancel an ended job (409) and an unknown one (404)', async () => {
     const { service, store } = await build();
-    await expect(service.cancel('nobody')).rejects.toBeInstanceOf(NotFoundException);
-    store.snapshot.mockResolvedValue({ ...queuedSnapshot('done'), status: 'completed' });
-    await expect(service.cancel('done')).rejects.toBeInstanceOf(ConflictException);
+    await expect(service.cancel('nobody', CALLER)).rejects.toBeInstanceOf(NotFoundException);
+    store.access.mockResolvedValue({
+      snapshot: { ...queuedSnapshot('done'), status: 'completed' },
+      access: OWNER,
+    });
+    await expect(service.cancel('done', CALLER)).rejects.toBeInstanceOf(ConflictException);
     expect(store.append).not.toHaveBeenCalled();
   });
 });

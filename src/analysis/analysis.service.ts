@@ -4,7 +4,6 @@ import {
   Inject,
   Injectable,
   Logger,
-  NotFoundException,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -15,10 +14,12 @@ import {
   type AnalysisStatus,
   isTerminal,
 } from '../core/analysis.types';
+import { AnalysisAccess, type OwnerSnapshot } from '../auth/analysis-access';
+import type { Caller } from '../auth/caller';
 import { InputError } from '../core/input-error';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { applyEvent } from '../core/snapshot.reducer';
-import { ANONYMOUS_TENANT, EventStore, type JobAccess } from '../bus/event-store';
+import { EventStore } from '../bus/event-store';
 import { RedisDeadline } from '../bus/redis-deadline';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
@@ -33,14 +34,12 @@ import {
   newAnalysisId,
 } from './analysis-job';
 import { MAX_INPUT_DEPTH, nestedDeeperThan } from './input-depth';
+import { QueueAdmission } from './queue-admission';
 import { requestFingerprint } from './request-fingerprint';
-
-/** Every job's owner until requests carry a tenant. */
-const ANONYMOUS: JobAccess = { tenant: ANONYMOUS_TENANT, token: '' };
 
 export interface Creation {
   created: boolean;
-  snapshot: AnalysisSnapshot;
+  snapshot: OwnerSnapshot;
 }
 
 /** The API's use cases: what each endpoint does, free of HTTP. */
@@ -52,6 +51,8 @@ export class AnalysisService {
     private readonly deadline: RedisDeadline,
     private readonly pipelines: PipelineRegistry,
     private readonly store: EventStore,
+    private readonly access: AnalysisAccess,
+    private readonly admission: QueueAdmission,
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue<AnalysisJobData>,
@@ -59,20 +60,29 @@ export class AnalysisService {
   ) {}
 
   /**
-   * Starts an analysis. With a client-chosen id, repeating the same request
-   * returns the existing job; a different request under that id is a conflict.
+   * Starts an analysis for the caller's tenant. With a client-chosen id,
+   * repeating the same request returns the existing job; a different request
+   * under that id, or an id another tenant holds, is a conflict.
    */
-  async create(pipeline: string, input: unknown, requestedId?: string): Promise<Creation> {
+  async create(
+    pipeline: string,
+    input: unknown,
+    caller: Caller,
+    requestedId?: string,
+  ): Promise<Creation> {
     await this.validate(pipeline, input);
+    await this.deadline.run(() =>
+      this.admission.admit(async () =>
+        requestedId === undefined ? false : (await this.store.snapshot(requestedId)) !== undefined,
+      ),
+    );
     const id = requestedId ?? newAnalysisId();
     // Server ids are fresh UUIDs: only a client-chosen id can be requested twice.
     const fingerprint = requestedId ? requestFingerprint(pipeline, input) : '';
-    const {
-      created,
-      snapshot,
-      fingerprint: existing,
-    } = await this.deadline.run(() => this.store.create(id, pipeline, fingerprint, ANONYMOUS));
-    if (!created && existing !== fingerprint) {
+    const { created, snapshot } = await this.deadline.run(() =>
+      this.access.create(id, pipeline, fingerprint, caller),
+    );
+    if (!snapshot) {
       throw new ConflictException(
         `Analysis "${id}" already exists with a different pipeline or input; choose another id`,
       );
@@ -85,33 +95,31 @@ export class AnalysisService {
     return { created, snapshot };
   }
 
-  get(id: string): Promise<AnalysisSnapshot> {
+  get(id: string, caller: Caller): Promise<OwnerSnapshot> {
+    return this.deadline.run(async () =>
+      this.access.view(await this.access.authorize(id, caller, 'read'), caller),
+    );
+  }
+
+  events(id: string, after: number, caller: Caller): Promise<AnalysisEvent[]> {
     return this.deadline.run(async () => {
-      const snapshot = await this.store.snapshot(id);
-      if (!snapshot) throw notFound(id);
-      return snapshot;
+      await this.access.authorize(id, caller, 'read');
+      return this.store.events(id, after);
     });
   }
 
-  events(id: string, after: number): Promise<AnalysisEvent[]> {
-    return this.deadline.run(async () => {
-      const events = await this.store.events(id, after);
-      if (events.length === 0 && !(await this.store.snapshot(id))) throw notFound(id);
-      return events;
-    });
-  }
-
-  list(limit: number, status?: AnalysisStatus): Promise<AnalysisSnapshot[]> {
-    return this.deadline.run(() => this.store.list(ANONYMOUS_TENANT, limit, status));
+  list(caller: Caller, limit: number, status?: AnalysisStatus): Promise<AnalysisSnapshot[]> {
+    return this.deadline.run(() => this.access.list(caller, limit, status));
   }
 
   /** Cancels at once in the store, then stops the job wherever it is: queued in BullMQ or running in a worker. */
-  cancel(id: string): Promise<AnalysisSnapshot> {
-    return this.deadline.run(() => this.cancelNow(id));
+  cancel(id: string, caller: Caller): Promise<AnalysisSnapshot> {
+    return this.deadline.run(() => this.cancelNow(id, caller));
   }
 
-  private async cancelNow(id: string): Promise<AnalysisSnapshot> {
-    const snapshot = await this.get(id);
+  private async cancelNow(id: string, caller: Caller): Promise<AnalysisSnapshot> {
+    // Its own deadline: once it has passed, nothing after it may still cancel the job.
+    const { snapshot } = await this.deadline.run(() => this.access.authorize(id, caller, 'cancel'));
     if (isTerminal(snapshot.status)) throw alreadyFinished(snapshot);
     const event = {
       id,
@@ -123,7 +131,9 @@ export class AnalysisService {
       at: new Date().toISOString(),
     };
     const appended = await this.store.append(event, false);
-    if (appended.kind !== 'appended') throw alreadyFinished(await this.get(id));
+    if (appended.kind !== 'appended') {
+      throw alreadyFinished((await this.store.snapshot(id)) ?? snapshot);
+    }
     this.metrics.eventsPublished.inc();
     this.metrics.jobFinished(snapshot.pipeline, 'cancelled', snapshot.startedAt);
     await Promise.all([
@@ -199,10 +209,6 @@ function describe(error: unknown): string {
   return error.name === 'ReplyError'
     ? `ReplyError ${/^[A-Z]+/.exec(error.message)?.[0] ?? ''}`
     : error.name;
-}
-
-function notFound(id: string): NotFoundException {
-  return new NotFoundException(`No analysis has id "${id}"`);
 }
 
 function alreadyFinished(snapshot: AnalysisSnapshot): ConflictException {

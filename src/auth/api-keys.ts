@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /** One accepted key and the tenant it speaks for. The key itself is kept only as a digest. */
 export interface ApiKey {
@@ -13,8 +13,9 @@ const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Why an entry of a key list was refused; never carries the key itself. */
 export class KeyListError extends Error {}
 
+/** One-shot hashing: no Hash object per presented key. */
 function digest(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
+  return hash('sha256', key, 'buffer');
 }
 
 /**

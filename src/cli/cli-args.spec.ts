@@ -14,7 +14,7 @@ describe('parseCommand', () => {
   });
 
   it('reads watch, with the default url and after', () => {
-    expect(parseCommand(['watch', 'job-1'])).toEqual({
+    expect(parseCommand(['watch', 'job-1'], {})).toEqual({
       name: 'watch',
       id: 'job-1',
       url: DEFAULT_URL,
@@ -25,6 +25,23 @@ describe('parseCommand', () => {
       id: 'job-1',
       url: 'http://host:8080',
       after: 3,
+    });
+  });
+
+  it('takes the key from --key, else from RAS_API_KEY, and a token from --token', () => {
+    const env = { RAS_API_KEY: 'key_from_the_environment' };
+    expect(parseCommand(['watch', 'job-1'], env)).toMatchObject({
+      key: 'key_from_the_environment',
+    });
+    expect(parseCommand(['watch', 'job-1', '--key', 'key_from_argv_0001'], env)).toMatchObject({
+      key: 'key_from_argv_0001',
+    });
+    expect(parseCommand(['watch', 'job-1', '--token', 'tok'], {})).toEqual({
+      name: 'watch',
+      id: 'job-1',
+      url: DEFAULT_URL,
+      after: 0,
+      token: 'tok',
     });
   });
 

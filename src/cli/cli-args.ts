@@ -8,9 +8,11 @@ export const USAGE = `Usage:
       --input <json>     the whole input as JSON; the options above are merged into it
     Prints the result as JSON on stdout, and a progress bar on stderr when it is a terminal.
 
-  npm run cli -- watch <id> [--url <url>] [--after <n>]
+  npm run cli -- watch <id> [--url <url>] [--after <n>] [--key <key> | --token <token>]
       follow an analysis of a running service (default url http://127.0.0.1:3000),
       printing its events as JSON lines on stdout until the last one
+      --key <key>        an API key of the service (default: the RAS_API_KEY variable)
+      --token <token>    the analysis's read-only token, instead of a key
 
 Exit status: 0 completed; 1 failed, cancelled or unreachable; 2 usage error; 130 interrupted.`;
 
@@ -30,17 +32,21 @@ export type Command =
       stepMs?: number;
       input: Record<string, unknown>;
     }
-  | { name: 'watch'; id: string; url: string; after: number };
+  | { name: 'watch'; id: string; url: string; after: number; key?: string; token?: string };
 
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
 
-export function parseCommand(argv: string[]): Command {
+/** `env` supplies RAS_API_KEY, the key when --key is not given (a key is better kept out of argv). */
+export function parseCommand(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Command {
   const [name, ...rest] = argv;
   switch (name) {
     case 'run':
       return parseRun(rest);
     case 'watch':
-      return parseWatch(rest);
+      return parseWatch(rest, env);
     case undefined:
       throw new UsageError('Name a command: run or watch.');
     case 'help':
@@ -72,10 +78,12 @@ function parseRun(argv: string[]): Command {
   };
 }
 
-function parseWatch(argv: string[]): Command {
+function parseWatch(argv: string[], env: Record<string, string | undefined>): Command {
   const { values, positionals } = parse(argv, {
     url: { type: 'string', default: DEFAULT_URL },
     after: { type: 'string', default: '0' },
+    key: { type: 'string' },
+    token: { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('watch needs one analysis id.');
   const url = values.url ?? DEFAULT_URL;
@@ -90,7 +98,15 @@ function parseWatch(argv: string[]): Command {
   }
   const after = integer('--after', values.after ?? '0');
   if (after < 0) throw new UsageError('--after must be an integer ≥ 0.');
-  return { name: 'watch', id: positionals[0], url: url.replace(/\/+$/, ''), after };
+  const key = values.key ?? (env.RAS_API_KEY?.trim() || undefined);
+  return {
+    name: 'watch',
+    id: positionals[0],
+    url: url.replace(/\/+$/, ''),
+    after,
+    ...(key === undefined ? {} : { key }),
+    ...(values.token === undefined ? {} : { token: values.token }),
+  };
 }
 
 type Options = Record<string, { type: 'string'; default?: string }>;

@@ -16,7 +16,7 @@ export interface WatchIo {
  * analysis completed, 1 when it failed or was cancelled.
  */
 export async function watchCommand(command: WatchCommand, io: WatchIo): Promise<number> {
-  const client = new AnalysisClient(command.url);
+  const client = new AnalysisClient(command.url, { key: command.key, token: command.token });
   try {
     // A REST call first: an unknown id or an unreachable service fails at once, not by waiting.
     await client.get(command.id);

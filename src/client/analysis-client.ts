@@ -22,6 +22,20 @@ export interface StartRequest {
   id?: string;
 }
 
+/**
+ * How the client proves who it is: an API `key` (sent as `Authorization:
+ * Bearer` and at the Socket.IO handshake), or a job's read-only `token` for a
+ * client that must not hold a key (sent as `?token=` and with `subscribe`).
+ * Neither is needed while the service runs with auth off.
+ */
+export interface Credentials {
+  key?: string;
+  token?: string;
+}
+
+/** A snapshot; `token` is set in its owner's copies while auth is on. */
+export type JobSnapshot = AnalysisSnapshot & { token?: string };
+
 export interface ListQuery {
   status?: AnalysisStatus;
   limit?: number;
@@ -44,26 +58,38 @@ export class AnalysisClient {
   private readonly host: WatchHost;
 
   /** `baseUrl` like `http://127.0.0.1:3000`; empty (the default) means the page's own origin. */
-  constructor(private readonly baseUrl = '') {
+  constructor(
+    private readonly baseUrl = '',
+    private credentials: Credentials = {},
+  ) {
     this.host = { socket: () => this.socket(), release: (watch) => this.release(watch) };
+  }
+
+  /** Uses other credentials from now on; an open live connection reconnects with them. */
+  setCredentials(credentials: Credentials): void {
+    this.credentials = credentials;
+    // Also after a refused handshake, which Socket.IO does not retry by itself.
+    if (this.connection && this.state !== 'closed') this.connection.disconnect().connect();
   }
 
   pipelines(): Promise<PipelineDescription[]> {
     return this.request('GET', '/pipelines');
   }
 
-  start({ pipeline, input, id }: StartRequest): Promise<AnalysisSnapshot> {
+  start({ pipeline, input, id }: StartRequest): Promise<JobSnapshot> {
     return id === undefined
       ? this.request('POST', '/analyses', { pipeline, input })
       : this.request('PUT', `/analyses/${encodeURIComponent(id)}`, { pipeline, input });
   }
 
-  get(id: string): Promise<AnalysisSnapshot> {
-    return this.request('GET', `/analyses/${encodeURIComponent(id)}`);
+  /** `token`: the job's token, instead of the client's credentials. */
+  get(id: string, token?: string): Promise<JobSnapshot> {
+    return this.request('GET', this.withToken(`/analyses/${encodeURIComponent(id)}`, token));
   }
 
-  events(id: string, after = 0): Promise<AnalysisEvent[]> {
-    return this.request('GET', `/analyses/${encodeURIComponent(id)}/events?after=${after}`);
+  events(id: string, after = 0, token?: string): Promise<AnalysisEvent[]> {
+    const path = `/analyses/${encodeURIComponent(id)}/events?after=${after}`;
+    return this.request('GET', this.withToken(path, token));
   }
 
   list({ status, limit }: ListQuery = {}): Promise<AnalysisSnapshot[]> {
@@ -85,7 +111,12 @@ export class AnalysisClient {
    * when the service refuses (unknown id, `after` past the job's end).
    */
   watch(id: string, options: WatchOptions = {}): AsyncIterableIterator<AnalysisEvent> {
-    const watch = new JobWatch(id, this.host, options);
+    const token = options.token ?? this.credentials.token;
+    const watch = new JobWatch(
+      id,
+      this.host,
+      token === undefined ? options : { ...options, token },
+    );
     this.watches.add(watch);
     watch.begin();
     return watch;
@@ -120,6 +151,8 @@ export class AnalysisClient {
     if (this.connection) return this.connection;
     const socket = io(`${this.baseUrl}/analyses`, {
       transports: ['websocket'],
+      // Read at every (re)connection, so that setCredentials applies to the next one.
+      auth: (send) => send(this.credentials.key ? { key: this.credentials.key } : {}),
       reconnectionDelay: 500,
       reconnectionDelayMax: 3_000,
     });
@@ -158,10 +191,20 @@ export class AnalysisClient {
     this.stateListeners.forEach((listener) => listener(state));
   }
 
+  /** A job read carries a token as `?token=`: the only form an EventSource or a link can carry. */
+  private withToken(path: string, token = this.credentials.token): string {
+    if (token === undefined) return path;
+    return `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const { key } = this.credentials;
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

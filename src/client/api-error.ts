@@ -16,7 +16,7 @@ export class ApiError extends Error {
   }
 }
 
-export type SubscribeErrorCode = 'invalid' | 'not_found' | 'forbidden';
+export type SubscribeErrorCode = 'invalid' | 'not_found' | 'forbidden' | 'limit';
 
 /** The service refused to stream a job's events: unknown id, bad `after`, or a missing token. */
 export class SubscribeError extends Error {

@@ -9,6 +9,8 @@ export interface WatchOptions {
   signal?: AbortSignal;
   /** Called with the snapshot the service answers each (re)subscription with. */
   onSnapshot?: (snapshot: AnalysisSnapshot) => void;
+  /** The job's token, for a client without a key (or with another tenant's). */
+  token?: string;
 }
 
 type SubscribeAck =
@@ -89,9 +91,11 @@ export class JobWatch implements AsyncIterableIterator<AnalysisEvent> {
     const generation = ++this.generation;
     let ack: SubscribeAck;
     try {
-      ack = (await socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck('subscribe', { id: this.id, after: this.lastSeq })) as SubscribeAck;
+      ack = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('subscribe', {
+        id: this.id,
+        after: this.lastSeq,
+        ...(this.options.token === undefined ? {} : { token: this.options.token }),
+      })) as SubscribeAck;
     } catch {
       // No answer. Disconnected: the reconnect subscribes again. Still connected: ask again.
       if (generation === this.generation && socket.connected) void this.subscribe();

@@ -1,5 +1,6 @@
 import { type AnalysisClient, ApiError } from '../client/analysis-client';
 import { h, replace } from './dom';
+import { shareLink } from './access';
 import { errorPanel } from './error-panel';
 import { formatClock, formatDuration, formatPercent } from './format';
 import { applyJobEvent, emptyJob, isOver, type JobView, stepDuration } from './job-model';
@@ -41,13 +42,18 @@ export class JobDetail {
     timeline: h('ol', { class: 'timeline' }),
     log: h('tbody', {}),
     results: h('div', { class: 'results' }),
+    /** A read-only link for someone without a key, when the service gave this page the token. */
+    share: h('div', { class: 'share' }),
   };
 
   constructor(
     private readonly root: HTMLElement,
     private readonly client: AnalysisClient,
     private readonly stepsOf: StepsOf,
+    /** A shared link's view: no cancel (a token cannot cancel). */
+    private readonly options: { readOnly: boolean },
   ) {
+    this.parts.cancel.hidden = options.readOnly;
     client.onConnectionState((state) => {
       this.parts.banner.hidden = state !== 'reconnecting';
     });
@@ -77,6 +83,7 @@ export class JobDetail {
       if (following.signal.aborted) return;
       this.job = emptyJob(snapshot, this.stepsOf(snapshot.pipeline));
       this.layout();
+      this.showShareLink(id, snapshot.token);
       this.ticker = setInterval(() => this.tick(), 250);
       for await (const event of this.client.watch(id, { signal: following.signal })) {
         this.job = applyJobEvent(this.job, event);
@@ -85,6 +92,34 @@ export class JobDetail {
     } catch (error) {
       if (!following.signal.aborted) this.showProblem(error);
     }
+  }
+
+  private showShareLink(id: string, token: string | undefined): void {
+    if (!token || this.options.readOnly) return replace(this.parts.share);
+    const link = shareLink(id, token);
+    const field = h('input', {
+      type: 'text',
+      readonly: true,
+      value: link,
+      'aria-label': 'Share link',
+    });
+    replace(
+      this.parts.share,
+      h('span', {}, 'Read-only link for someone without a key:'),
+      field,
+      h(
+        'button',
+        {
+          class: 'button ghost',
+          type: 'button',
+          onclick: () => {
+            field.select();
+            void navigator.clipboard?.writeText(link);
+          },
+        },
+        'Copy',
+      ),
+    );
   }
 
   private stop(): void {
@@ -104,6 +139,7 @@ export class JobDetail {
     replace(
       this.root,
       h('div', { class: 'detail-header' }, parts.title, parts.cancel),
+      parts.share,
       parts.banner,
       parts.progress,
       parts.apiError,

@@ -1,5 +1,6 @@
 import { AnalysisClient, type ConnectionState } from '../client/analysis-client';
 import type { PipelineDescription } from '../core/pipelines/pipeline.registry';
+import { ensureKey, parseRoute, storedKey } from './access';
 import { AnalysesList } from './analyses-list';
 import { h, replace } from './dom';
 import { errorPanel } from './error-panel';
@@ -20,14 +21,17 @@ function element(id: string): HTMLElement {
   return found;
 }
 
-/** `#/analyses/<id>` selects an analysis, so a link or a reload shows the same one. */
-function selectedId(): string | undefined {
-  const match = /^#\/analyses\/([A-Za-z0-9_-]{1,128})$/.exec(location.hash);
-  return match?.[1];
-}
-
+/**
+ * `#/analyses/<id>` selects an analysis, so a link or a reload shows the same
+ * one; `#/analyses/<id>?token=…` is a shared link: that analysis, read-only,
+ * with its token instead of a key.
+ */
 async function main(): Promise<void> {
-  const client = new AnalysisClient();
+  const shared = parseRoute(location.hash);
+  const client = new AnalysisClient(
+    '',
+    shared.token ? { token: shared.token } : { key: storedKey() },
+  );
   const badge = element('connection');
   const showState = (state: ConnectionState) => {
     badge.dataset.state = state;
@@ -36,6 +40,8 @@ async function main(): Promise<void> {
   client.onConnectionState(showState);
   client.connect();
   showState(client.connectionState);
+  if (shared.id && shared.token) return sharedView(client, shared.id);
+  await ensureKey(client, element('detail'));
 
   let pipelines: PipelineDescription[] = [];
   try {
@@ -47,14 +53,14 @@ async function main(): Promise<void> {
     pipelines.find((pipeline) => pipeline.name === name)?.steps ?? [];
 
   const list = new AnalysesList(element('recent'), client);
-  const detail = new JobDetail(element('detail'), client, stepsOf);
+  const detail = new JobDetail(element('detail'), client, stepsOf, { readOnly: false });
   new StartForm(element('new-analysis'), client, (snapshot) => {
     list.add(snapshot);
     location.hash = `#/analyses/${snapshot.id}`;
   });
 
   const route = () => {
-    const id = selectedId();
+    const { id } = parseRoute(location.hash);
     list.select(id);
     if (id) void detail.show(id);
     else detail.showEmpty();
@@ -62,6 +68,21 @@ async function main(): Promise<void> {
   window.addEventListener('hashchange', route);
   route();
   await list.refresh();
+}
+
+/** A shared link: one analysis, read-only; the page's other parts need a key. */
+async function sharedView(client: AnalysisClient, id: string): Promise<void> {
+  element('new-analysis').hidden = true;
+  element('recent').hidden = true;
+  let pipelines: PipelineDescription[] = [];
+  try {
+    pipelines = await client.pipelines();
+  } catch {
+    // The steps are then listed as the events name them.
+  }
+  const stepsOf = (name: string) =>
+    pipelines.find((pipeline) => pipeline.name === name)?.steps ?? [];
+  await new JobDetail(element('detail'), client, stepsOf, { readOnly: true }).show(id);
 }
 
 void main();

@@ -1,4 +1,5 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Public } from '../auth/public.decorator';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -22,6 +23,7 @@ const INDICATOR_SCHEMA = {
 };
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

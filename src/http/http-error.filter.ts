@@ -8,6 +8,7 @@ import {
   Injectable,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { headersOf } from './response-headers';
 
 /**
  * Gives every HTTP error Nest's full shape, `{ statusCode, error, message }`,
@@ -35,6 +36,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     void host
       .switchToHttp()
       .getResponse<FastifyReply>()
+      .headers(headersOf(exception))
       .status(status)
       .send({
         statusCode: status,

@@ -17,19 +17,22 @@ interface Schema {
   properties?: Record<string, Schema & { example?: unknown }>;
 }
 interface OpenApi {
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Schema> };
+  paths: Record<string, Record<string, Operation & { security?: Record<string, string[]>[] }>>;
+  components: {
+    schemas: Record<string, Schema>;
+    securitySchemes?: Record<string, { type: string; scheme?: string }>;
+  };
 }
 
 /** Every route of the api role, with the statuses its documentation must describe. */
 const ROUTES: [string, string, string[]][] = [
-  ['post', '/analyses', ['202', '400', '413']],
-  ['get', '/analyses', ['200', '400']],
-  ['put', '/analyses/{id}', ['200', '202', '400', '409', '413']],
-  ['get', '/analyses/{id}', ['200', '400', '404']],
-  ['delete', '/analyses/{id}', ['202', '400', '404', '409']],
-  ['get', '/analyses/{id}/events', ['200', '400', '404']],
-  ['get', '/analyses/{id}/stream', ['200', '204', '400', '404']],
+  ['post', '/analyses', ['202', '400', '401', '413', '429', '503']],
+  ['get', '/analyses', ['200', '400', '401']],
+  ['put', '/analyses/{id}', ['200', '202', '400', '401', '409', '413', '429', '503']],
+  ['get', '/analyses/{id}', ['200', '400', '401', '404']],
+  ['delete', '/analyses/{id}', ['202', '400', '401', '404', '409', '429', '503']],
+  ['get', '/analyses/{id}/events', ['200', '400', '401', '404']],
+  ['get', '/analyses/{id}/stream', ['200', '204', '400', '401', '404', '503']],
   ['get', '/pipelines', ['200']],
   ['get', '/health/live', ['200']],
   ['get', '/health/ready', ['200', '503']],
@@ -109,7 +112,32 @@ describe('OpenAPI document at /docs-json', () => {
       'header:Last-Event-ID',
       'path:id',
       'query:after',
+      'query:token',
     ]);
+  });
+
+  it('declares the bearer scheme on the analyses routes, and the token where a token is accepted', () => {
+    expect(doc.components.securitySchemes?.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+    for (const [method, path] of ROUTES.filter(([, path]) => path.startsWith('/analyses'))) {
+      expect({ route: `${method} ${path}`, security: doc.paths[path][method].security }).toEqual({
+        route: `${method} ${path}`,
+        security: [{ bearer: [] }],
+      });
+    }
+    const tokenRoutes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, operation]) => operation.parameters?.some(({ name }) => name === 'token'))
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(tokenRoutes.sort()).toEqual([
+      'get /analyses/{id}',
+      'get /analyses/{id}/events',
+      'get /analyses/{id}/stream',
+    ]);
+    expect(doc.paths['/pipelines'].get.security).toBeUndefined();
   });
 
   it('has schemas matching what the service returns, with examples', async () => {

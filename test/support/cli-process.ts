@@ -12,9 +12,10 @@ export interface CliRun {
 }
 
 /** Runs `src/cli/main.ts` with tsx as `npm run cli` does, in its own process. */
-export function startCli(args: string[]): CliRun {
+export function startCli(args: string[], env: Record<string, string> = {}): CliRun {
   const child = spawn(TSX, [join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -48,6 +49,6 @@ export function startCli(args: string[]): CliRun {
   };
 }
 
-export function runCli(args: string[]) {
-  return startCli(args).exited;
+export function runCli(args: string[], env: Record<string, string> = {}) {
+  return startCli(args, env).exited;
 }

@@ -16,11 +16,13 @@ export async function startApp(
   env: Record<string, string> = {},
   pipelines?: readonly AnyPipeline[],
 ): Promise<RunningApp> {
+  // RATE_LIMIT off unless a test sets it: suites from one address would otherwise share one counter.
   const config = loadConfig({
     REDIS_URL: redisUrl,
     PORT: '0',
     JOB_LOCK_MS: '5000',
     LOG_LEVEL: 'warn',
+    RATE_LIMIT: '0',
     ...env,
   });
   const app = await createApp(config, { pipelines });

@@ -14,8 +14,18 @@ export class LiveClient {
   readonly events: AnalysisEvent[] = [];
   private waiters: (() => void)[] = [];
 
-  constructor(baseUrl: string, transports: ('websocket' | 'polling')[] = ['websocket']) {
-    this.socket = io(`${baseUrl}/analyses`, { transports, reconnection: false, forceNew: true });
+  constructor(
+    baseUrl: string,
+    transports: ('websocket' | 'polling')[] = ['websocket'],
+    /** The handshake's `auth` (e.g. `{ key }`) and headers (e.g. an `origin`). */
+    options: { auth?: Record<string, unknown>; extraHeaders?: Record<string, string> } = {},
+  ) {
+    this.socket = io(`${baseUrl}/analyses`, {
+      transports,
+      reconnection: false,
+      forceNew: true,
+      ...options,
+    });
     this.socket.on('analysis.event', (event: AnalysisEvent) => {
       this.events.push(event);
       this.notify();

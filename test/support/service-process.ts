@@ -28,7 +28,8 @@ export async function startService(
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
     cwd,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    // RATE_LIMIT off unless a test sets it: suites from one address would otherwise share one counter.
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,4 +1,10 @@
-import { ApiExtraModels, ApiProperty, ApiSchema, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiSchema,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import {
   ANALYSIS_STATUSES,
   type AnalysisSnapshot,
@@ -78,4 +84,11 @@ export class AnalysisSnapshotDto implements AnalysisSnapshot {
     example: null,
   })
   error!: AnalysisErrorDto | null;
+
+  @ApiPropertyOptional({
+    description:
+      "Only in the owner's snapshots (creation, GET) while auth is on: the analysis's read-only token, accepted instead of a key by its GET, events and stream (`?token=`) and by Socket.IO subscribe.",
+    example: 'q3Vh0sPqWm8J5b1n2c3d4e5f6g7h8i9j',
+  })
+  token?: string;
 }

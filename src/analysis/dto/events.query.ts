@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
+import { TokenQuery } from './token.query';
 
-export class EventsQuery {
+export class EventsQuery extends TokenQuery {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 0,

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { AnalysisEvent } from '../../core/analysis.types';
 import { sseFrame, SseStream } from './sse-stream';
@@ -29,7 +30,11 @@ describe('SseStream', () => {
 
   it('answers text/event-stream with a retry hint, sends heartbeats while idle, and ends', async () => {
     server = createServer((_request, response) => {
-      const stream = new SseStream(response, { heartbeatMs: 20, retryMs: 1_000 });
+      const stream = new SseStream(response, {
+        heartbeatMs: 20,
+        retryMs: 1_000,
+        maxBufferedBytes: 1_048_576,
+      });
       setTimeout(() => {
         stream.send(event);
         stream.end();
@@ -44,5 +49,49 @@ describe('SseStream', () => {
     const text = await response.text();
     expect(text.startsWith('retry: 1000\n\n: heartbeat\n\n')).toBe(true);
     expect(text.endsWith(sseFrame(event))).toBe(true);
+  });
+});
+
+describe('SseStream backpressure', () => {
+  let server: Server;
+  afterEach(() => new Promise((resolve) => server.close(resolve)));
+
+  it('closes a stream whose client does not read once its unsent bytes pass the bound', async () => {
+    const big: AnalysisEvent = { ...event, data: { text: 'x'.repeat(256 * 1024) } };
+    let frames = 0;
+    let largestBacklog = 0;
+    const closed = new Promise<void>((resolve) => {
+      server = createServer((_request, response) => {
+        const stream = new SseStream(response, {
+          heartbeatMs: 60_000,
+          retryMs: 1_000,
+          maxBufferedBytes: 1_048_576,
+        });
+        stream.onClose(resolve);
+        // Write as a busy job would, never waiting for the client.
+        const pump = (): void => {
+          if (response.destroyed) return;
+          stream.send(big);
+          frames += 1;
+          largestBacklog = Math.max(largestBacklog, response.writableLength);
+          setImmediate(pump);
+        };
+        pump();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    // A client that sends its request and then never reads a byte.
+    const client = connect(port, '127.0.0.1', () => {
+      client.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      client.pause();
+    });
+    await closed;
+    client.destroy();
+    // Kernel buffers take some frames; the stream's own backlog never grows past one frame over the bound.
+    expect(frames).toBeGreaterThan(4);
+    expect(largestBacklog).toBeGreaterThan(1_048_576);
+    expect(largestBacklog).toBeLessThanOrEqual(1_048_576 + sseFrame(big).length);
   });
 });

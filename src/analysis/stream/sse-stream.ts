@@ -14,16 +14,24 @@ export interface SseOptions {
   heartbeatMs: number;
   /** How long an EventSource waits before reconnecting (it sends `Last-Event-ID` then). */
   retryMs: number;
+  /**
+   * Bytes written but not yet taken by the client past which the stream is
+   * closed: a client that does not read costs this much at most, and resumes
+   * with Last-Event-ID when it reconnects.
+   */
+  maxBufferedBytes: number;
 }
 
 /** A `text/event-stream` response: frames, heartbeats, and the end. */
 export class SseStream {
   private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly maxBufferedBytes: number;
 
   constructor(
     private readonly response: ServerResponse,
-    { heartbeatMs, retryMs }: SseOptions,
+    { heartbeatMs, retryMs, maxBufferedBytes }: SseOptions,
   ) {
+    this.maxBufferedBytes = maxBufferedBytes;
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -32,12 +40,23 @@ export class SseStream {
       'x-accel-buffering': 'no',
     });
     response.write(`retry: ${retryMs}\n\n`);
-    this.heartbeat = setInterval(() => response.write(': heartbeat\n\n'), heartbeatMs);
+    this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), heartbeatMs);
     response.once('close', () => clearInterval(this.heartbeat));
   }
 
   send(event: AnalysisEvent): void {
-    this.response.write(sseFrame(event));
+    this.write(sseFrame(event));
+  }
+
+  /** Checked before writing, so one frame larger than the bound still goes to a client that reads. */
+  private write(text: string): void {
+    if (this.response.destroyed) return;
+    if (this.response.writableLength > this.maxBufferedBytes) {
+      clearInterval(this.heartbeat);
+      this.response.destroy();
+      return;
+    }
+    this.response.write(text);
   }
 
   end(): void {

@@ -1,3 +1,4 @@
+import { MAX_CELLS, MAX_COLUMNS, tooManyCells, tooManyColumns } from './csv';
 import type { Issues } from './issues';
 import { Meter, slices, type Metered } from './metered';
 import type { NumericColumn, Table } from './stats.types';
@@ -7,6 +8,10 @@ import type { Work } from '../pipeline.types';
 export function* columnsTable(columns: Record<string, unknown>, issues: Issues): Work<Table> {
   const names = Object.keys(columns);
   if (names.length === 0) issues.add('input.columns must have at least one column');
+  if (names.length > MAX_COLUMNS) {
+    issues.add(tooManyColumns('input.columns', names.length));
+    return { rows: 0, columns: [], nonNumeric: [] };
+  }
   const arrays: [string, unknown[]][] = [];
   for (const name of names) {
     const values = columns[name];
@@ -23,7 +28,12 @@ export function* columnsTable(columns: Record<string, unknown>, issues: Issues):
     }
     arrays.push([name, values]);
   }
-  const meter = new Meter(arrays.reduce((total, [, values]) => total + values.length, 0));
+  const cells = arrays.reduce((total, [, values]) => total + values.length, 0);
+  if (cells > MAX_CELLS) {
+    issues.add(tooManyCells('input.columns'));
+    return { rows: 0, columns: [], nonNumeric: [] };
+  }
+  const meter = new Meter(cells);
   const table: Table = { rows: arrays[0]?.[1].length ?? 0, columns: [], nonNumeric: [] };
   for (const [name, values] of arrays) {
     table.columns.push(yield* meter.run(numericColumn(name, values, issues)));

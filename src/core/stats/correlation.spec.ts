@@ -67,10 +67,18 @@ describe('correlation', () => {
     ]);
   });
 
+  it('allocates its matrix a row at a time, each row reported before the next', () => {
+    const names = Array.from({ length: 50 }, (_, i) => `c${i}`);
+    const work = correlation(columns(Object.fromEntries(names.map((name) => [name, [1, 1]]))));
+    // Constant columns: the first 50 reports are the matrix's rows, then one per pair.
+    const firstReports = Array.from({ length: 50 }, () => work.next().value);
+    expect(firstReports).toEqual(Array(50).fill(50));
+  });
+
   it('reports exactly its cost', () => {
     const input = columns({ a: [1, 2, 3], b: [2, 1, 3], k: [1, 1, 1], c: [3, 1, null] });
-    // Three varying columns: 3 pairs × 2 passes × 3 rows, plus the 3 pairs with k.
-    expect(correlationCost(input, 3)).toBe(21);
-    expect(drain(correlation(input)).reported).toBe(21);
+    // Three varying columns: 3 pairs × 2 passes × 3 rows, plus the 3 pairs with k, plus the 4 × 4 matrix.
+    expect(correlationCost(input, 3)).toBe(37);
+    expect(drain(correlation(input)).reported).toBe(37);
   });
 });

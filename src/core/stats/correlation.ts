@@ -15,14 +15,19 @@ export interface CorrelationColumn {
 export function correlationCost(columns: readonly CorrelationColumn[], rows: number): number {
   const pairs = (n: number) => (n * (n - 1)) / 2;
   const varying = pairs(columns.filter((column) => column.varies).length);
-  return varying * 2 * rows + (pairs(columns.length) - varying);
+  return varying * 2 * rows + (pairs(columns.length) - varying) + columns.length ** 2;
 }
 
 /** Pearson's correlation of every pair of columns, each over the rows where both are present. */
 export function* correlation(columns: readonly CorrelationColumn[]): Metered<Correlation> {
-  const matrix = columns.map((column, i) =>
-    columns.map((_, j): number | null => (i === j && column.varies ? 1 : null)),
-  );
+  // c × c cells: allocated a row at a time, each row reported as work, like the rest of the step.
+  const matrix: (number | null)[][] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const row = new Array<number | null>(columns.length).fill(null);
+    if (columns[i].varies) row[i] = 1;
+    matrix.push(row);
+    yield columns.length;
+  }
   for (let i = 0; i < columns.length; i++) {
     for (let j = i + 1; j < columns.length; j++) {
       if (columns[i].varies && columns[j].varies) {

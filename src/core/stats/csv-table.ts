@@ -12,6 +12,8 @@ export function* csvTable(text: string, issues: Issues): Work<Table> {
     readCsv(text, issues, (column, cell) => (builders[column] ??= new ColumnBuilder()).add(cell)),
   );
   const table: Table = { rows, columns: [], nonNumeric: [] };
+  // A refused input needs no table: above all not one column per name of a too-wide header.
+  if (issues.any) return table;
   names.forEach((name, index) => {
     const builder = builders[index] ?? new ColumnBuilder();
     if (builder.numeric) table.columns.push(builder.column(name));
@@ -23,7 +25,8 @@ export function* csvTable(text: string, issues: Issues): Work<Table> {
 /** One column's values as rows arrive, until a cell that is not a number makes it non-numeric. */
 class ColumnBuilder {
   numeric = true;
-  private values = new Float64Array(1024);
+  /** Grows on the first cell, so a column that gets none costs nothing. */
+  private values = new Float64Array(0);
   private length = 0;
   private count = 0;
 
@@ -36,7 +39,7 @@ class ColumnBuilder {
       return;
     }
     if (this.length === this.values.length) {
-      const grown = new Float64Array(2 * this.length);
+      const grown = new Float64Array(Math.max(1024, 2 * this.length));
       grown.set(this.values);
       this.values = grown;
     }

@@ -10,6 +10,15 @@ const BOM = 0xfeff;
 /** Receives each data cell of a well-formed row, trimmed, with its column's index. */
 export type CellSink = (column: number, cell: string) => void;
 
+/** `stats` bounds its work: checked before anything is allocated per column or per cell. */
+export const MAX_COLUMNS = 1_000;
+export const MAX_CELLS = 10_000_000;
+
+export const tooManyColumns = (field: string, columns: number): string =>
+  `${field} has ${columns} columns: stats accepts at most ${MAX_COLUMNS}`;
+export const tooManyCells = (field: string): string =>
+  `${field} has more than ${MAX_CELLS} cells: stats accepts at most ${MAX_CELLS}`;
+
 export interface CsvShape {
   /** The header's cells, trimmed. */
   names: string[];
@@ -43,12 +52,20 @@ export function* readCsv(text: string, issues: Issues, sink: CellSink): Metered<
     issues.add(header.issue);
     return { names, rows: 0 };
   }
+  if (names.length > MAX_COLUMNS) {
+    issues.add(tooManyColumns('input.csv', names.length));
+    return { names, rows: 0 };
+  }
   checkNames(names, issues);
+  const maxRows = Math.floor(MAX_CELLS / names.length);
   let rows = 0;
   let reported = 0;
   while (!reader.atEnd) {
     const { cells, line, issue } = reader.next();
-    rows++;
+    if (++rows > maxRows) {
+      issues.add(tooManyCells('input.csv'));
+      return { names, rows };
+    }
     if (issue) issues.add(issue);
     else if (cells.length !== names.length) {
       issues.add(

@@ -21,6 +21,41 @@ function checkpoints(work: Work<unknown>): number[] {
   return done;
 }
 
+describe('readStatsInput limits', () => {
+  const names = (count: number) => Array.from({ length: count }, (_, i) => `c${i}`);
+
+  it('refuses a CSV header of more than 1,000 columns before reading any row', () => {
+    const csv = `${names(100_000).join(',')}\n${Array(100_000).fill('1').join(',')}\n`;
+    const before = process.memoryUsage().arrayBuffers;
+    expect(issuesOf({ csv })).toEqual(['input.csv has 100000 columns: stats accepts at most 1000']);
+    // No column was allocated (8 KiB each would be 800 MB).
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(50_000_000);
+  });
+
+  it('accepts exactly 1,000 columns', () => {
+    const csv = `${names(1_000).join(',')}\n${Array(1_000).fill('1').join(',')}\n`;
+    expect(runToCompletion(readStatsInput({ csv })).table.columns).toHaveLength(1_000);
+  });
+
+  it('refuses more than 1,000 columns given as arrays', () => {
+    const columns = Object.fromEntries(names(1_001).map((name) => [name, [1]]));
+    expect(issuesOf({ columns })).toEqual([
+      'input.columns has 1001 columns: stats accepts at most 1000',
+    ]);
+  });
+
+  it('refuses more than 10,000,000 cells, as arrays or as CSV rows', () => {
+    const column = new Array<number>(5_000_001).fill(0);
+    expect(issuesOf({ columns: { a: column, b: column } })).toEqual([
+      'input.columns has more than 10000000 cells: stats accepts at most 10000000',
+    ]);
+    const csv = `a,b\n${'1,2\n'.repeat(5_000_001)}`;
+    expect(issuesOf({ csv })).toEqual([
+      'input.csv has more than 10000000 cells: stats accepts at most 10000000',
+    ]);
+  });
+});
+
 describe('readStatsInput', () => {
   it('returns the input with bins defaulted, and the table', () => {
     const { input, table } = runToCompletion(readStatsInput({ csv: 'a\n1\n', columns: null }));
