@@ -8,6 +8,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as RootLogger } from 'pino';
 import type Redis from 'ioredis';
 import { AppModule } from './app.module';
+import { connectNatsEntry } from './nats/nats-entry';
 import { REDIS } from './bus/redis.providers';
 import { restCors } from './auth/cors';
 import { LeanIoAdapter } from './lean-io.adapter';
@@ -72,6 +73,7 @@ export async function createApp(
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
     await serveDataview(app);
+    if (config.nats) await connectNatsEntry(app, config.nats);
   }
   await redisReady(app.get<Redis>(REDIS), config.redisTimeoutMs);
   return app;

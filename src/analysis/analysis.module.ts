@@ -166,6 +166,14 @@ function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): Dy
     imports: [optionsModule, queue],
     controllers,
     providers,
-    exports: [queue, ANALYSIS_QUEUE_REF, Metrics, PipelineRegistry, ...busExports],
+    exports: [
+      queue,
+      ANALYSIS_QUEUE_REF,
+      Metrics,
+      PipelineRegistry,
+      ...busExports,
+      // The use cases, for other entries (NATS) to offer.
+      ...(runsApi ? [AnalysisService] : []),
+    ],
   };
 }

@@ -4,6 +4,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type Type,
 } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
@@ -16,6 +17,7 @@ import { RedisKeys } from '../bus/redis-keys';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { Metrics } from '../observability/metrics';
 import { AnalysisRunner } from '../service/analysis.runner';
+import { EVENT_MIRROR, type EventMirror } from '../service/event-mirror.port';
 import { RunAbort } from '../service/run-abort';
 import {
   ANALYSIS_QUEUE_REF,
@@ -52,6 +54,7 @@ export class AnalysisProcessor
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
     private readonly metrics: Metrics,
+    @Optional() @Inject(EVENT_MIRROR) private readonly mirror?: EventMirror,
   ) {
     super();
   }
@@ -180,6 +183,7 @@ export class AnalysisProcessor
     if (appended.kind === 'appended') {
       this.metrics.eventsPublished.inc();
       this.metrics.jobFinished(snapshot.pipeline, 'failed', snapshot.startedAt);
+      this.mirror?.catchUp(id);
     }
   }
 
@@ -211,6 +215,7 @@ export class AnalysisProcessor
       this.metrics.eventsPublished.inc();
       this.metrics.jobFinished(snapshot.pipeline, 'failed', snapshot.startedAt);
       this.logger.warn({ msg: 'job failed outside its pipeline', jobId: id });
+      this.mirror?.catchUp(id);
     }
   }
 }

@@ -4,6 +4,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -24,6 +25,7 @@ import { RedisDeadline } from '../bus/redis-deadline';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
 import { Metrics } from '../observability/metrics';
+import { EVENT_MIRROR, type EventMirror } from '../service/event-mirror.port';
 import { drive } from '../service/sliced-driver';
 import {
   ANALYSIS_QUEUE_REF,
@@ -57,6 +59,7 @@ export class AnalysisService {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue<AnalysisJobData>,
     private readonly metrics: Metrics,
+    @Optional() @Inject(EVENT_MIRROR) private readonly mirror?: EventMirror,
   ) {}
 
   /**
@@ -92,6 +95,7 @@ export class AnalysisService {
       await this.enqueue({ id, pipeline, input }, created);
     }
     if (created) this.metrics.jobCreated(pipeline);
+    this.mirror?.catchUp(id);
     return { created, snapshot };
   }
 
@@ -136,6 +140,7 @@ export class AnalysisService {
     }
     this.metrics.eventsPublished.inc();
     this.metrics.jobFinished(snapshot.pipeline, 'cancelled', snapshot.startedAt);
+    this.mirror?.catchUp(id);
     await Promise.all([
       this.queue.remove(bullJobId(id)).catch(() => 0),
       this.redis.publish(this.keys.cancellations(), id),

@@ -5,7 +5,9 @@ import {
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
+import { EVENT_MIRROR, type EventMirror } from '../service/event-mirror.port';
 import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -47,6 +49,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
+    @Optional() @Inject(EVENT_MIRROR) private readonly mirror?: EventMirror,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -117,9 +120,10 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
       },
       false,
     );
-    if (appended.kind === 'appended')
-      this.logger.warn({ msg: 'job lost by the queue; failed', jobId: id });
-    return appended.kind === 'appended';
+    if (appended.kind !== 'appended') return false;
+    this.logger.warn({ msg: 'job lost by the queue; failed', jobId: id });
+    this.mirror?.catchUp(id);
+    return true;
   }
 }
 

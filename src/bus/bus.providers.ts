@@ -6,7 +6,8 @@ import {
   type Provider,
 } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { PUBLISHER } from '../service/publisher.port';
+import { EVENT_MIRROR, type EventMirror, MirroredPublisher } from '../service/event-mirror.port';
+import { PUBLISHER, type Publisher } from '../service/publisher.port';
 import { ChannelSubscriber } from './channel.subscriber';
 import { EventStore } from './event-store';
 import { RedisDeadline } from './redis-deadline';
@@ -36,7 +37,14 @@ export const busProviders: Provider[] = [
   RedisDeadline,
   ChannelSubscriber,
   RedisShutdown,
-  { provide: PUBLISHER, useClass: RedisPublisher },
+  RedisPublisher,
+  {
+    // With a mirror (JetStream), the runner's events reach it through a composed Publisher.
+    provide: PUBLISHER,
+    inject: [RedisPublisher, { token: EVENT_MIRROR, optional: true }],
+    useFactory: (redis: RedisPublisher, mirror?: EventMirror): Publisher =>
+      mirror ? new MirroredPublisher(redis, mirror) : redis,
+  },
 ];
 
 /** What the module's neighbours (health, dashboard) may use of the bus. */

@@ -48,6 +48,16 @@ export interface AppConfig {
   maxStreams: number;
   /** How often one process checks that every unfinished job is still in BullMQ and trims indexes. */
   reconcileIntervalMs: number;
+  /** NATS_URL set: the NATS entry and the JetStream event stream; undefined: nothing of NATS loads. */
+  nats: NatsConfig | undefined;
+}
+
+export interface NatsConfig {
+  url: string;
+  /** Subject prefix: `<subject>.start`, `<subject>.cancel`, `<subject>.events.<id>`. */
+  subject: string;
+  /** The JetStream stream that keeps the events. */
+  stream: string;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -110,6 +120,29 @@ function keyPrefix(env: Env): string {
     );
   }
   return raw;
+}
+
+function nats(env: Env): NatsConfig | undefined {
+  const url = read(env, 'NATS_URL');
+  if (url === undefined) return undefined;
+  if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(url)) {
+    throw new ConfigError('NATS_URL', 'must be a nats://, tls:// or ws(s):// URL');
+  }
+  const subject = read(env, 'NATS_SUBJECT') ?? 'analyses';
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(subject) || subject.length > 128) {
+    throw new ConfigError(
+      'NATS_SUBJECT',
+      `must be dot-separated tokens of letters, digits, _ and - (got "${subject}")`,
+    );
+  }
+  const stream = read(env, 'NATS_STREAM') ?? 'ANALYSES';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) {
+    throw new ConfigError(
+      'NATS_STREAM',
+      `must be 1 to 64 letters, digits, _ and - (got "${stream}")`,
+    );
+  }
+  return { url, subject, stream };
 }
 
 function keyList(env: Env, name: string): ApiKey[] {
@@ -197,6 +230,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxSubscriptionsPerSocket: integer(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
     maxStreams: integer(env, 'MAX_STREAMS', 10_000, 1, 1_000_000),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 30_000, 100, 3_600_000),
+    nats: nats(env),
   };
 }
 
