@@ -18,7 +18,16 @@ const nodeIo = [
 const frameworks = ['@nestjs/*', 'bullmq', 'ioredis', 'socket.io', 'socket.io-client', 'fastify'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', '.data/**', 'bench/results/**'] },
+  {
+    ignores: [
+      'dist/**',
+      '**/dist/**',
+      'coverage/**',
+      'node_modules/**',
+      '.data/**',
+      'bench/results/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,11 @@
 import 'reflect-metadata';
 import { createLabApp } from './create-lab-app';
 
-/** `REDIS_URL=redis://127.0.0.1:6379 npx tsx examples/host-app/src/main.ts` */
+/**
+ * Nest needs decorator metadata, which tsx does not emit: compile, then run.
+ *
+ *     npx tsc -p examples/host-app && REDIS_URL=redis://127.0.0.1:6379 node examples/host-app/dist/examples/host-app/src/main.js
+ */
 async function main(): Promise<void> {
   const app = await createLabApp(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   await app.listen(Number(process.env.PORT ?? 3100), '127.0.0.1');
