@@ -34,6 +34,7 @@ import { AnalysisGateway } from './analysis.gateway';
 import { processorFor } from './analysis.processor';
 import { AnalysisStreamController } from './analysis-stream.controller';
 import { AnalysisService } from './analysis.service';
+import { JobFailures } from './job-failures';
 import { JobReconciler } from './job-reconciler';
 import { PipelinesController } from './pipelines.controller';
 import { QueueAdmission } from './queue-admission';
@@ -147,6 +148,7 @@ function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): Dy
     ...busProviders,
     QueueGauges,
     JobReconciler,
+    JobFailures,
   ];
   if (runsApi) {
     controllers.push(AnalysisController, AnalysisStreamController, PipelinesController);

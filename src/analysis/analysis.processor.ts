@@ -4,20 +4,16 @@ import {
   Inject,
   Injectable,
   Logger,
-  Optional,
   type Type,
 } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { isTerminal } from '../core/analysis.types';
 import { ChannelSubscriber } from '../bus/channel.subscriber';
-import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { Metrics } from '../observability/metrics';
 import { AnalysisRunner } from '../service/analysis.runner';
-import { EVENT_MIRROR, type EventMirror } from '../service/event-mirror.port';
 import { RunAbort } from '../service/run-abort';
 import {
   ANALYSIS_QUEUE_REF,
@@ -26,6 +22,7 @@ import {
   isAnalysisJobData,
   JOB_ATTEMPTS,
 } from './analysis-job';
+import { JobFailures } from './job-failures';
 
 /** A job of a pipeline this worker does not know waits this long, doubling, up to the maximum. */
 const UNKNOWN_PIPELINE_DELAY_MS = 1_000;
@@ -48,13 +45,12 @@ export class AnalysisProcessor
   constructor(
     private readonly runner: AnalysisRunner,
     private readonly pipelines: PipelineRegistry,
-    private readonly store: EventStore,
+    private readonly failures: JobFailures,
     private readonly subscriber: ChannelSubscriber,
     private readonly keys: RedisKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
     private readonly metrics: Metrics,
-    @Optional() @Inject(EVENT_MIRROR) private readonly mirror?: EventMirror,
   ) {
     super();
   }
@@ -164,27 +160,10 @@ export class AnalysisProcessor
     const id = analysisIdOf(jobId);
     const state = await this.queue.getJobState(jobId);
     if (!id || (state !== 'failed' && state !== 'unknown')) return;
-    const snapshot = await this.store.snapshot(id);
-    if (!snapshot) return;
-    this.logger.warn({ msg: 'job stalled too often; failing it', jobId: id });
-    const appended = await this.store.append(
-      {
-        id,
-        type: 'failed',
-        status: 'failed',
-        progress: snapshot.progress,
-        step: snapshot.step,
-        attempt: snapshot.attempt,
-        error: { message: 'The workers running this job kept stopping mid-job', code: 'stalled' },
-        at: new Date().toISOString(),
-      },
-      false,
-    );
-    if (appended.kind === 'appended') {
-      this.metrics.eventsPublished.inc();
-      this.metrics.jobFinished(snapshot.pipeline, 'failed', snapshot.startedAt);
-      this.mirror?.catchUp(id);
-    }
+    await this.failures.failIfOpen(id, {
+      message: 'The workers running this job kept stopping mid-job',
+      code: 'stalled',
+    });
   }
 
   /**
@@ -193,30 +172,10 @@ export class AnalysisProcessor
    * has ended already (the usual case: the runner recorded it).
    */
   private async failIfStillOpen(id: string, error: Error): Promise<void> {
-    const snapshot = await this.store.snapshot(id);
-    if (!snapshot || isTerminal(snapshot.status)) return;
-    const appended = await this.store.append(
-      {
-        id,
-        type: 'failed',
-        status: 'failed',
-        progress: snapshot.progress,
-        step: snapshot.step,
-        attempt: snapshot.attempt,
-        error: {
-          message: `The job's last attempt failed outside its pipeline (${errorKind(error)})`,
-          code: 'worker_error',
-        },
-        at: new Date().toISOString(),
-      },
-      false,
-    );
-    if (appended.kind === 'appended') {
-      this.metrics.eventsPublished.inc();
-      this.metrics.jobFinished(snapshot.pipeline, 'failed', snapshot.startedAt);
-      this.logger.warn({ msg: 'job failed outside its pipeline', jobId: id });
-      this.mirror?.catchUp(id);
-    }
+    await this.failures.failIfOpen(id, {
+      message: `The job's last attempt failed outside its pipeline (${errorKind(error)})`,
+      code: 'worker_error',
+    });
   }
 }
 

@@ -5,17 +5,15 @@ import {
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
-  Optional,
 } from '@nestjs/common';
-import { EVENT_MIRROR, type EventMirror } from '../service/event-mirror.port';
 import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { isTerminal } from '../core/analysis.types';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
 import { ANALYSIS_QUEUE_REF, bullJobId } from './analysis-job';
+import { JobFailures } from './job-failures';
 
 const ALIVE = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
 
@@ -45,11 +43,11 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly store: EventStore,
+    private readonly failures: JobFailures,
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
-    @Optional() @Inject(EVENT_MIRROR) private readonly mirror?: EventMirror,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -100,30 +98,11 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     return report;
   }
 
-  private async failLost(id: string): Promise<boolean> {
-    const snapshot = await this.store.snapshot(id);
-    if (!snapshot || isTerminal(snapshot.status)) return false;
-    // Refused if the job ended meanwhile: a job's end is written before BullMQ forgets it.
-    const appended = await this.store.append(
-      {
-        id,
-        type: 'failed',
-        status: 'failed',
-        progress: snapshot.progress,
-        step: snapshot.step,
-        attempt: snapshot.attempt,
-        error: {
-          message: 'The job left the queue without finishing (failed outside a worker, or removed)',
-          code: 'lost',
-        },
-        at: new Date().toISOString(),
-      },
-      false,
-    );
-    if (appended.kind !== 'appended') return false;
-    this.logger.warn({ msg: 'job lost by the queue; failed', jobId: id });
-    this.mirror?.catchUp(id);
-    return true;
+  private failLost(id: string): Promise<boolean> {
+    return this.failures.failIfOpen(id, {
+      message: 'The job left the queue without finishing (failed outside a worker, or removed)',
+      code: 'lost',
+    });
   }
 }
 

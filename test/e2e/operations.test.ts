@@ -81,7 +81,8 @@ describe('operations across an api and a worker process', () => {
     const onApi = await scrape(api.url);
     expect(sample(onApi, 'ras_jobs_created_total', { pipeline: 'demo' })).toBe(1);
     expect(sample(onApi, 'ras_socket_connections')).toBe(1);
-    expect(sample(onApi, 'ras_live_subscriptions')).toBe(1);
+    // The job has ended: its subscription ended with the terminal event.
+    expect(sample(onApi, 'ras_live_subscriptions')).toBe(0);
 
     const onWorker = await scrape(worker.url);
     expect(

@@ -87,7 +87,8 @@ export class FaultCluster {
       WORKER_CONCURRENCY: '50',
       RECONCILE_INTERVAL_MS: '1000',
       RATE_LIMIT: '0',
-      LOG_LEVEL: 'warn',
+      // 'listening', which startService waits for, is logged at info.
+      LOG_LEVEL: 'info',
       ...this.options.env,
     });
   }
