@@ -8,7 +8,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as RootLogger } from 'pino';
 import type Redis from 'ioredis';
 import { AppModule } from './app.module';
-import { connectNatsEntry } from './nats/nats-entry';
 import { REDIS } from './bus/redis.providers';
 import { restCors } from './auth/cors';
 import { LeanIoAdapter } from './lean-io.adapter';
@@ -35,8 +34,19 @@ export async function createApp(
   config: AppConfig,
   { logger = createRootLogger(config.logLevel), pipelines = PIPELINES }: AppOptions = {},
 ): Promise<NestFastifyApplication> {
+  // Nothing of NATS, not even its client library, is loaded without NATS_URL.
+  const nats = config.nats && {
+    config: config.nats,
+    ...(await import('./nats/nats.module')),
+    ...(await import('./nats/nats-entry')),
+  };
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, pipelines, logger),
+    AppModule.forRoot(
+      config,
+      pipelines,
+      logger,
+      nats ? [nats.NatsModule.forRoot(nats.config, { entry: runsApi(config) })] : [],
+    ),
     // Ids are up to 128 characters; Fastify's default would answer 414 above 100.
     new FastifyAdapter({
       bodyLimit: config.maxBodyBytes,
@@ -73,7 +83,7 @@ export async function createApp(
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
     await serveDataview(app);
-    if (config.nats) await connectNatsEntry(app, config.nats);
+    if (nats) await nats.connectNatsEntry(app, nats.config);
   }
   await redisReady(app.get<Redis>(REDIS), config.redisTimeoutMs);
   return app;

@@ -7,7 +7,6 @@ import { type AppConfig, runsApi } from './config/app-config';
 import type { AnyPipeline } from './core/pipeline.types';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
-import { NatsModule } from './nats/nats.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { QueueDashboardModule } from './observability/queue-dashboard.module';
 
@@ -18,6 +17,8 @@ export class AppModule {
     config: AppConfig,
     pipelines: readonly AnyPipeline[],
     logger: Logger,
+    /** Further entries (NATS), loaded by the app factory only when configured. */
+    entries: DynamicModule[] = [],
   ): DynamicModule {
     return {
       module: AppModule,
@@ -39,8 +40,7 @@ export class AppModule {
         HealthModule,
         ...(runsApi(config) ? [QueueDashboardModule.forRoot(config, ANALYSIS_QUEUE)] : []),
         ...(runsApi(config) ? [AuthModule.forConfig(config)] : []),
-        // Nothing of NATS without NATS_URL.
-        ...(config.nats ? [NatsModule.forRoot(config.nats, { entry: runsApi(config) })] : []),
+        ...entries,
       ],
     };
   }
