@@ -3,10 +3,13 @@ import {
   HttpException,
   Inject,
   Logger,
+  Optional,
   PayloadTooLargeException,
+  ServiceUnavailableException,
   type Type,
 } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { AnalysisService } from '../analysis/analysis.service';
 import { findKey } from '../auth/api-keys';
 import type { Caller } from '../auth/caller';
@@ -34,6 +37,8 @@ export function natsEntryFor(config: NatsConfig): Type {
     constructor(
       private readonly analyses: AnalysisService,
       @Inject(APP_CONFIG) private readonly config: AppConfig,
+      /** RATE_LIMIT's counters, shared with REST; absent when it is off. */
+      @Optional() @Inject(ThrottlerStorage) private readonly throttler?: ThrottlerStorage,
     ) {}
 
     @MessagePattern(subjects.start)
@@ -41,6 +46,7 @@ export function natsEntryFor(config: NatsConfig): Type {
       return this.answer(async () => {
         const request = parseStartRequest(this.checked(payload));
         const caller = this.callerOf(request.key);
+        await this.countWrite(caller);
         const { snapshot } = await this.analyses.create(
           request.pipeline,
           request.input,
@@ -55,7 +61,9 @@ export function natsEntryFor(config: NatsConfig): Type {
     cancel(@Payload() payload: NatsRequest): Promise<NatsReply> {
       return this.answer(async () => {
         const request = parseCancelRequest(this.checked(payload));
-        return this.analyses.cancel(request.id, this.callerOf(request.key));
+        const caller = this.callerOf(request.key);
+        await this.countWrite(caller);
+        return this.analyses.cancel(request.id, caller);
       });
     }
 
@@ -76,6 +84,38 @@ export function natsEntryFor(config: NatsConfig): Type {
       throw unauthorized(
         key === undefined ? 'An API key is required: send "key"' : 'The API key is not valid',
       );
+    }
+
+    /**
+     * RATE_LIMIT per tenant, on the tenant's counter that REST writes count on
+     * too. With auth off NATS gives no client address to count by: its own
+     * access control is the limit there.
+     */
+    private async countWrite(caller: Caller): Promise<void> {
+      const limit = this.config.rateLimit;
+      if (!limit || !this.throttler || caller.tenant === ANONYMOUS_TENANT) return;
+      const windowMs = limit.windowSeconds * 1000;
+      let record: Awaited<ReturnType<ThrottlerStorage['increment']>>;
+      try {
+        // The key RateLimitGuard gives a tenant: `<throttler name>:tenant:<tenant>`.
+        record = await this.throttler.increment(
+          `default:tenant:${caller.tenant}`,
+          windowMs,
+          limit.limit,
+          windowMs,
+          'default',
+        );
+      } catch {
+        throw new ServiceUnavailableException(
+          'The rate limiter cannot reach Redis; try again shortly',
+        );
+      }
+      if (record.isBlocked) {
+        throw new HttpException(
+          `Too many requests: at most ${limit.limit} writes per ${limit.windowSeconds} s (RATE_LIMIT); retry after ${record.timeToBlockExpire} s`,
+          429,
+        );
+      }
     }
 
     private async answer(work: () => Promise<object>): Promise<NatsReply> {

@@ -174,6 +174,7 @@ describe('NATS entry and JetStream event stream', () => {
         NATS_STREAM: 'KEYED',
         KEY_PREFIX: 'keyed',
         API_KEYS: `acme:${KEY}`,
+        RATE_LIMIT: '3/60',
       });
     });
     afterAll(() => keyed?.close());
@@ -192,6 +193,26 @@ describe('NATS entry and JetStream event stream', () => {
       expect((await ask(nc, 'keyed.cancel', { id: started.id })).error).toMatchObject({
         statusCode: 401,
       });
+    });
+
+    it("counts writes against the tenant's RATE_LIMIT, shared with REST", async () => {
+      // The previous test wrote once for acme; REST writes count on the same counter.
+      const rest = await request(
+        keyed.url,
+        'POST',
+        '/analyses',
+        {
+          pipeline: 'demo',
+          input: { stepMs: 0 },
+        },
+        { headers: { authorization: `Bearer ${KEY}` } },
+      );
+      expect(rest.status).toBe(202);
+      const third = await ask(nc, 'keyed.start', { pipeline: 'demo', input: {}, key: KEY });
+      expect(third).toMatchObject({ pipeline: 'demo' });
+      const refused = await ask(nc, 'keyed.start', { pipeline: 'demo', input: {}, key: KEY });
+      expect(refused.error).toMatchObject({ statusCode: 429 });
+      expect(JSON.stringify(refused.error?.message)).toContain('RATE_LIMIT');
     });
   });
 });
