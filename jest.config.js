@@ -16,6 +16,7 @@ module.exports = {
     // The suites that matter again, with the service on a local 3-master Redis Cluster.
     { ...common, displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.test.ts'] },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
+    { ...common, displayName: 'examples', testMatch: ['<rootDir>/examples/**/test/*.test.ts'] },
   ],
   reporters: ['default', '<rootDir>/test/support/summary.reporter.js'],
   testTimeout: 60_000,

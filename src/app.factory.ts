@@ -14,7 +14,6 @@ import { LeanIoAdapter } from './lean-io.adapter';
 import type { AnyPipeline } from './core/pipeline.types';
 import { PIPELINES } from './core/pipelines';
 import { HttpErrorFilter } from './http/http-error.filter';
-import { RequestValidationPipe } from './http/request-validation.pipe';
 import { type AppConfig, runsApi } from './config/app-config';
 import { countRequests, traceRequests } from './observability/http-observer';
 import { createRootLogger, nestLogger, requestId } from './observability/logger';
@@ -35,8 +34,19 @@ export async function createApp(
   config: AppConfig,
   { logger = createRootLogger(config.logLevel), pipelines = PIPELINES }: AppOptions = {},
 ): Promise<NestFastifyApplication> {
+  // Nothing of NATS, not even its client library, is loaded without NATS_URL.
+  const nats = config.nats && {
+    config: config.nats,
+    ...(await import('./nats/nats.module')),
+    ...(await import('./nats/nats-entry')),
+  };
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, pipelines, logger),
+    AppModule.forRoot(
+      config,
+      pipelines,
+      logger,
+      nats ? [nats.NatsModule.forRoot(nats.config, { entry: runsApi(config) })] : [],
+    ),
     // Ids are up to 128 characters; Fastify's default would answer 414 above 100.
     new FastifyAdapter({
       bodyLimit: config.maxBodyBytes,
@@ -53,8 +63,8 @@ export async function createApp(
     app.useWebSocketAdapter(new LeanIoAdapter(app, config.corsOrigins));
     const cors = restCors(config.corsOrigins);
     if (cors) app.enableCors(cors);
+    // Errors Fastify raises before any route (malformed JSON, body too large) get Nest's shape too.
     app.useGlobalFilters(new HttpErrorFilter(config.maxBodyBytes));
-    app.useGlobalPipes(new RequestValidationPipe());
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
@@ -73,6 +83,7 @@ export async function createApp(
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
     await serveDataview(app);
+    if (nats) await nats.connectNatsEntry(app, nats.config);
   }
   await redisReady(app.get<Redis>(REDIS), config.redisTimeoutMs);
   return app;

@@ -1,11 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { BullModule } from '@nestjs/bullmq';
 import { ANALYSIS_QUEUE } from './analysis/analysis-job';
 import { AnalysisModule } from './analysis/analysis.module';
 import { AuthModule } from './auth/auth.module';
-import { BusModule } from './bus/bus.module';
-import { bullConnection, bullPrefix } from './bus/redis-connection';
+import { clustered } from './bus/redis-connection';
 import { type AppConfig, runsApi } from './config/app-config';
 import type { AnyPipeline } from './core/pipeline.types';
 import { ConfigModule } from './config/config.module';
@@ -13,31 +11,37 @@ import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { QueueDashboardModule } from './observability/queue-dashboard.module';
 
+/** This service: AnalysisModule configured from the environment, with health, metrics and the dashboard. */
 @Module({})
 export class AppModule {
   static forRoot(
     config: AppConfig,
     pipelines: readonly AnyPipeline[],
     logger: Logger,
+    /** Further entries (NATS), loaded by the app factory only when configured. */
+    entries: DynamicModule[] = [],
   ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        ObservabilityModule.forRoot({
-          queueName: ANALYSIS_QUEUE,
-          logger,
+        ObservabilityModule.forRoot({ logger }),
+        // Global: health, metrics and the dashboard use its connections, queue and metrics.
+        AnalysisModule.forRoot({
+          role: config.role,
+          concurrency: config.workerConcurrency,
+          jobLockMs: config.jobLockMs,
+          isGlobal: true,
+          pipelines,
+          redis: clustered(config) ? { clusterNodes: config.redisClusterNodes } : config.redisUrl,
+          keyPrefix: config.keyPrefix,
+          limits: config,
           processMetrics: config.metrics,
         }),
-        BusModule,
-        BullModule.forRoot({
-          connection: bullConnection(config),
-          prefix: bullPrefix(config),
-        }),
         HealthModule,
-        AnalysisModule.forRole(config, pipelines),
         ...(runsApi(config) ? [QueueDashboardModule.forRoot(config, ANALYSIS_QUEUE)] : []),
         ...(runsApi(config) ? [AuthModule.forConfig(config)] : []),
+        ...entries,
       ],
     };
   }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
-/** The BullMQ queue that carries analyses to workers. */
+/** The BullMQ queue that carries analyses to workers, unless the module is given another name. */
 export const ANALYSIS_QUEUE = 'analyses';
+/** Injection token of the module's queue, whatever its name. */
+export const ANALYSIS_QUEUE_REF = Symbol('ANALYSIS_QUEUE_REF');
 
 /** What a BullMQ job carries: the request as the client sent it. */
 export interface AnalysisJobData {

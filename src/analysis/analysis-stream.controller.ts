@@ -1,3 +1,7 @@
+import { UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { HttpErrorFilter } from '../http/http-error.filter';
+import { RequestValidationPipe } from '../http/request-validation.pipe';
 import { BadRequestException, Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -27,6 +31,9 @@ import { SseStreams } from './stream/sse-streams';
  * in order, ending after the terminal event.
  */
 @ApiTags('analyses')
+@UseFilters(HttpErrorFilter)
+@UseGuards(ApiKeyGuard)
+@UsePipes(new RequestValidationPipe())
 @Controller('analyses')
 export class AnalysisStreamController {
   constructor(

@@ -1,3 +1,7 @@
+import { UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { HttpErrorFilter } from '../http/http-error.filter';
+import { RequestValidationPipe } from '../http/request-validation.pipe';
 import {
   Body,
   Controller,
@@ -73,6 +77,9 @@ const LOCATION = {
   description:
     'Invalid id, body or query: unknown pipeline (the message lists the valid ones), input the pipeline rejects (naming the field), malformed JSON.',
 })
+@UseFilters(HttpErrorFilter)
+@UseGuards(ApiKeyGuard)
+@UsePipes(new RequestValidationPipe())
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({
   type: HttpErrorDto,
@@ -190,6 +197,10 @@ export class AnalysisController {
 }
 
 function answer(reply: FastifyReply, { created, snapshot }: Creation): OwnerSnapshot {
-  void reply.status(created ? 202 : 200).header('Location', `/analyses/${snapshot.id}`);
+  // From the matched route, so that it names the analysis under whatever prefix a host mounts it.
+  const collection = (reply.request.routeOptions.url ?? '/analyses').replace(/\/:id$/, '');
+  void reply
+    .status(created ? 202 : 200)
+    .header('Location', `${collection}/${encodeURIComponent(snapshot.id)}`);
   return snapshot;
 }

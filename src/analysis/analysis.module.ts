@@ -1,13 +1,36 @@
-import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
-import { BullModule, Processor } from '@nestjs/bullmq';
-import { type AppConfig, runsApi, runsWorker } from '../config/app-config';
-import { AnalysisRunner } from '../service/analysis.runner';
-import type { AnyPipeline } from '../core/pipeline.types';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { AnalysisAccess } from '../auth/analysis-access';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { busExports, busProviders } from '../bus/bus.providers';
+import { bullConnection, bullPrefix } from '../bus/redis-connection';
+import { APP_CONFIG, type AppConfig, DEFAULT_REDIS_URL, loadConfig } from '../config/app-config';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
-import { ANALYSIS_QUEUE } from './analysis-job';
+import { MAX_BODY_BYTES } from '../http/http-error.filter';
+import { Metrics } from '../observability/metrics';
+import { AnalysisRunner } from '../service/analysis.runner';
+import { ANALYSIS_QUEUE_REF } from './analysis-job';
+import {
+  ANALYSIS_OPTIONS,
+  type AnalysisModuleExtras,
+  type AnalysisModuleOptions,
+  type ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  DEFAULT_EXTRAS,
+  type OPTIONS_TYPE,
+} from './analysis.options';
 import { AnalysisController } from './analysis.controller';
 import { AnalysisGateway } from './analysis.gateway';
-import { AnalysisProcessor } from './analysis.processor';
+import { processorFor } from './analysis.processor';
 import { AnalysisStreamController } from './analysis-stream.controller';
 import { AnalysisService } from './analysis.service';
 import { JobFailures } from './job-failures';
@@ -16,44 +39,154 @@ import { PipelinesController } from './pipelines.controller';
 import { QueueAdmission } from './queue-admission';
 import { SseStreams } from './stream/sse-streams';
 
+/** The module's settings (APP_CONFIG inside it), made once: BullMQ's connection is closed by them. */
+const MODULE_SETTINGS = Symbol('ANALYSIS_MODULE_SETTINGS');
+
+type RedisSettings = Pick<AppConfig, 'redisUrl' | 'redisClusterNodes' | 'redisOptions'>;
+
+function redisSettings(redis: AnalysisModuleOptions['redis']): RedisSettings {
+  if (typeof redis === 'string') return { redisUrl: redis, redisClusterNodes: [] };
+  if ('clusterNodes' in redis) {
+    return { redisUrl: DEFAULT_REDIS_URL, redisClusterNodes: redis.clusterNodes };
+  }
+  return { redisUrl: DEFAULT_REDIS_URL, redisClusterNodes: [], redisOptions: redis };
+}
+
+/** The service's defaults, with the options a host gave laid over them (APP_CONFIG inside the module). */
+function settingsOf(options: AnalysisModuleOptions, extras: AnalysisModuleExtras): AppConfig {
+  return {
+    ...loadConfig({}),
+    ...options.limits,
+    ...redisSettings(options.redis),
+    role: extras.role,
+    workerConcurrency: extras.concurrency,
+    jobLockMs: extras.jobLockMs,
+    keyPrefix: options.keyPrefix ?? 'ras',
+  };
+}
+
+/** The queue's gauges join the module's metrics once everything is up. */
+@Injectable()
+class QueueGauges implements OnApplicationBootstrap {
+  constructor(
+    private readonly metrics: Metrics,
+    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.metrics.observeQueue(this.queue);
+  }
+}
+
 /**
- * Everything about analyses, assembled for a role: the API (controllers,
- * gateway) where clients connect, the processor where jobs run. The Publisher
- * comes from BusModule.
+ * Everything about analyses, for a Nest app to import: the API (REST
+ * controllers, the Socket.IO gateway) where clients connect, the processor
+ * where jobs run, and the Redis bus between them. It brings its own Redis
+ * connections, queue, metrics and edge filter and pipes (scoped to its own
+ * controllers), so a host needs nothing of this project's configuration.
+ *
+ *     AnalysisModule.forRootAsync({ role: 'all', useFactory: () => ({ pipelines, redis }) })
  */
 @Module({})
-export class AnalysisModule {
-  static forRole(config: AppConfig, pipelines: readonly AnyPipeline[]): DynamicModule {
-    const controllers: Type[] = [];
-    const providers: Provider[] = [
-      { provide: PipelineRegistry, useValue: new PipelineRegistry(pipelines) },
-      JobReconciler,
-      JobFailures,
-    ];
-    if (runsApi(config)) {
-      controllers.push(AnalysisController, AnalysisStreamController, PipelinesController);
-      providers.push(AnalysisService, AnalysisGateway, SseStreams, QueueAdmission);
-    }
-    if (runsWorker(config)) {
-      // Worker options come from configuration, known only now: apply the decorator here.
-      Processor(ANALYSIS_QUEUE, {
-        concurrency: config.workerConcurrency,
-        lockDuration: config.jobLockMs,
-        stalledInterval: config.jobLockMs,
-        maxStalledCount: 2,
-        autorun: false,
-      })(AnalysisProcessor);
-      providers.push(AnalysisRunner, AnalysisProcessor);
-    }
-    return {
-      module: AnalysisModule,
+export class AnalysisModule extends ConfigurableModuleClass {
+  static forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return assemble(super.forRoot(options), options);
+  }
+
+  static forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return assemble(super.forRootAsync(options), options);
+  }
+}
+
+function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): DynamicModule {
+  const extras: AnalysisModuleExtras = {
+    role: given.role ?? DEFAULT_EXTRAS.role,
+    queueName: given.queueName ?? DEFAULT_EXTRAS.queueName,
+    concurrency: given.concurrency ?? DEFAULT_EXTRAS.concurrency,
+    jobLockMs: given.jobLockMs ?? DEFAULT_EXTRAS.jobLockMs,
+    isGlobal: given.isGlobal ?? DEFAULT_EXTRAS.isGlobal,
+  };
+  const runsApi = extras.role !== 'worker';
+  const runsWorker = extras.role !== 'api';
+  // The options provider (and whatever the factory imports) live in an inner module, so that
+  // BullMQ's queue, registered in a module of its own, can be given the connection too.
+  const optionsModule: DynamicModule = {
+    module: class AnalysisOptionsModule {},
+    imports: base.imports ?? [],
+    providers: [
+      ...(base.providers ?? []),
+      {
+        provide: MODULE_SETTINGS,
+        inject: [ANALYSIS_OPTIONS],
+        useFactory: (options: AnalysisModuleOptions) => settingsOf(options, extras),
+      },
+    ],
+    exports: [ANALYSIS_OPTIONS, MODULE_SETTINGS],
+  };
+  const queue = BullModule.registerQueueAsync({
+    name: extras.queueName,
+    imports: [optionsModule],
+    inject: [MODULE_SETTINGS],
+    useFactory: (settings: AppConfig) => ({
+      // One Redis: options, BullMQ connects itself; a cluster: one shared Cluster connection.
+      connection: bullConnection(settings),
+      prefix: bullPrefix(settings, extras.queueName),
       // BullMQ's event stream (for QueueEvents listeners; the service uses none) is capped by
       // length, not time: a short cap keeps Redis memory flat after the first minutes.
-      imports: [
-        BullModule.registerQueue({ name: ANALYSIS_QUEUE, streams: { events: { maxLen: 1_000 } } }),
-      ],
-      controllers,
-      providers,
-    };
+      streams: { events: { maxLen: 1_000 } },
+    }),
+  });
+  const controllers: Type[] = [];
+  const providers: Provider[] = [
+    { provide: APP_CONFIG, useExisting: MODULE_SETTINGS },
+    {
+      provide: PipelineRegistry,
+      inject: [ANALYSIS_OPTIONS],
+      useFactory: (options: AnalysisModuleOptions) => new PipelineRegistry(options.pipelines),
+    },
+    {
+      provide: Metrics,
+      inject: [ANALYSIS_OPTIONS],
+      useFactory: (options: AnalysisModuleOptions) =>
+        new Metrics({ processMetrics: options.processMetrics ?? false }),
+    },
+    {
+      provide: MAX_BODY_BYTES,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => config.maxBodyBytes,
+    },
+    { provide: ANALYSIS_QUEUE_REF, useExisting: getQueueToken(extras.queueName) },
+    ...busProviders,
+    QueueGauges,
+    JobReconciler,
+    JobFailures,
+  ];
+  if (runsApi) {
+    controllers.push(AnalysisController, AnalysisStreamController, PipelinesController);
+    providers.push(
+      AnalysisService,
+      AnalysisGateway,
+      SseStreams,
+      QueueAdmission,
+      AnalysisAccess,
+      ApiKeyGuard,
+    );
   }
+  if (runsWorker) providers.push(AnalysisRunner, processorFor(extras.queueName, extras));
+  return {
+    module: AnalysisModule,
+    global: extras.isGlobal,
+    imports: [optionsModule, queue],
+    controllers,
+    providers,
+    exports: [
+      queue,
+      ANALYSIS_QUEUE_REF,
+      Metrics,
+      PipelineRegistry,
+      ...busExports,
+      // The use cases, for other entries (NATS) to offer.
+      ...(runsApi ? [AnalysisService] : []),
+    ],
+  };
 }

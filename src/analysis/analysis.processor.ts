@@ -2,9 +2,11 @@ import {
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
   Inject,
+  Injectable,
   Logger,
+  type Type,
 } from '@nestjs/common';
-import { InjectQueue, WorkerHost } from '@nestjs/bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChannelSubscriber } from '../bus/channel.subscriber';
@@ -14,7 +16,7 @@ import { Metrics } from '../observability/metrics';
 import { AnalysisRunner } from '../service/analysis.runner';
 import { RunAbort } from '../service/run-abort';
 import {
-  ANALYSIS_QUEUE,
+  ANALYSIS_QUEUE_REF,
   type AnalysisJobData,
   analysisIdOf,
   isAnalysisJobData,
@@ -28,10 +30,10 @@ const UNKNOWN_PIPELINE_MAX_DELAY_MS = 60_000;
 
 /**
  * Thin BullMQ entry: checks the job's payload, hands it to the runner and
- * translates the outcome into what BullMQ should do next. Applied as a
- * `@Processor` by AnalysisModule, with the configured worker options, only in
- * roles that run jobs.
+ * translates the outcome into what BullMQ should do next. Declared as a
+ * `@Processor` of a queue by `processorFor`, only in roles that run jobs.
  */
+@Injectable()
 export class AnalysisProcessor
   extends WorkerHost
   implements OnApplicationBootstrap, BeforeApplicationShutdown
@@ -47,7 +49,7 @@ export class AnalysisProcessor
     private readonly subscriber: ChannelSubscriber,
     private readonly keys: RedisKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue,
+    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
     private readonly metrics: Metrics,
   ) {
     super();
@@ -186,4 +188,24 @@ function errorKind(error: unknown): string {
   if (!(error instanceof Error)) return typeof error;
   if (error.name === 'ReplyError') return /^[A-Z]+/.exec(error.message)?.[0] ?? 'ReplyError';
   return error.name;
+}
+
+/**
+ * The processor of one queue, declared with `@Processor` as `@nestjs/bullmq`
+ * intends: the module knows its queue and worker options when it is defined,
+ * and defines one such class for them. The worker starts once the app is up.
+ */
+export function processorFor(
+  queueName: string,
+  options: { concurrency: number; jobLockMs: number },
+): Type<AnalysisProcessor> {
+  @Processor(queueName, {
+    concurrency: options.concurrency,
+    lockDuration: options.jobLockMs,
+    stalledInterval: options.jobLockMs,
+    maxStalledCount: 2,
+    autorun: false,
+  })
+  class QueueProcessor extends AnalysisProcessor {}
+  return QueueProcessor;
 }

@@ -4,9 +4,9 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import {
   type AnalysisEvent,
@@ -25,9 +25,10 @@ import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
 import { type RedisClient, publishTo } from '../bus/redis-connection';
 import { Metrics } from '../observability/metrics';
+import { EVENT_MIRROR, type EventMirror } from '../service/event-mirror.port';
 import { drive } from '../service/sliced-driver';
 import {
-  ANALYSIS_QUEUE,
+  ANALYSIS_QUEUE_REF,
   type AnalysisJobData,
   bullJobId,
   JOB_ATTEMPTS,
@@ -56,8 +57,9 @@ export class AnalysisService {
     private readonly admission: QueueAdmission,
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: RedisClient,
-    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalysisJobData>,
+    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue<AnalysisJobData>,
     private readonly metrics: Metrics,
+    @Optional() @Inject(EVENT_MIRROR) private readonly mirror?: EventMirror,
   ) {}
 
   /**
@@ -93,6 +95,7 @@ export class AnalysisService {
       await this.enqueue({ id, pipeline, input }, created);
     }
     if (created) this.metrics.jobCreated(pipeline);
+    this.mirror?.catchUp(id);
     return { created, snapshot };
   }
 
@@ -137,6 +140,7 @@ export class AnalysisService {
     }
     this.metrics.eventsPublished.inc();
     this.metrics.jobFinished(snapshot.pipeline, 'cancelled', snapshot.startedAt);
+    this.mirror?.catchUp(id);
     await Promise.all([
       this.queue.remove(bullJobId(id)).catch(() => 0),
       publishTo(this.redis, this.keys.cancellations(), id),

@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { AnalysisError } from '../core/analysis.types';
 import { EventStore } from '../bus/event-store';
 import { Metrics } from '../observability/metrics';
+import { EVENT_MIRROR, type EventMirror } from '../service/event-mirror.port';
 
 /**
  * Records that a job failed for a reason its pipeline never saw (BullMQ gave
@@ -16,6 +17,7 @@ export class JobFailures {
   constructor(
     private readonly store: EventStore,
     private readonly metrics: Metrics,
+    @Optional() @Inject(EVENT_MIRROR) private readonly mirror?: EventMirror,
   ) {}
 
   /** Whether this call ended the job. */
@@ -39,6 +41,7 @@ export class JobFailures {
     this.metrics.eventsPublished.inc();
     this.metrics.jobFinished(snapshot.pipeline, 'failed', snapshot.startedAt);
     this.logger.warn({ msg: 'job failed outside its pipeline', jobId: id, code: error.code });
+    this.mirror?.catchUp(id);
     return true;
   }
 }

@@ -6,7 +6,6 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { isTerminal } from '../core/analysis.types';
@@ -14,7 +13,7 @@ import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
 import type { RedisClient } from '../bus/redis-connection';
-import { ANALYSIS_QUEUE, bullJobId } from './analysis-job';
+import { ANALYSIS_QUEUE_REF, bullJobId } from './analysis-job';
 import { JobFailures } from './job-failures';
 
 const ALIVE = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
@@ -49,7 +48,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue,
+    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -1,3 +1,7 @@
+import { UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { HttpErrorFilter } from '../http/http-error.filter';
+import { RequestValidationPipe } from '../http/request-validation.pipe';
 import { Controller, Get } from '@nestjs/common';
 import { Public } from '../auth/public.decorator';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -5,6 +9,9 @@ import { PipelineRegistry, type PipelineDescription } from '../core/pipelines/pi
 import { PipelineDescriptionDto } from './dto/pipeline-description.dto';
 
 @ApiTags('pipelines')
+@UseFilters(HttpErrorFilter)
+@UseGuards(ApiKeyGuard)
+@UsePipes(new RequestValidationPipe())
 @Public()
 @Controller('pipelines')
 export class PipelinesController {

@@ -5,11 +5,10 @@ import {
   type OnModuleInit,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { withHeaders } from '../http/response-headers';
-import { ANALYSIS_QUEUE, type AnalysisJobData } from './analysis-job';
+import { ANALYSIS_QUEUE_REF, type AnalysisJobData } from './analysis-job';
 
 /** How often the queue's depth is read in the background. */
 const REFRESH_MS = 1_000;
@@ -34,7 +33,7 @@ export class QueueAdmission implements OnModuleInit, OnModuleDestroy {
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    @InjectQueue(ANALYSIS_QUEUE) private readonly queue: Queue<AnalysisJobData>,
+    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue<AnalysisJobData>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

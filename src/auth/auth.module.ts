@@ -20,7 +20,8 @@ export class AuthModule {
       global: true,
       imports: config.rateLimit ? [RateLimitModule.forConfig(config, config.rateLimit)] : [],
       providers: [AnalysisAccess, ...guards],
-      exports: [AnalysisAccess],
+      // The throttler's storage too, so that other entries (NATS) count against the same limit.
+      exports: [AnalysisAccess, ...(config.rateLimit ? [RateLimitModule] : [])],
     };
   }
 }

@@ -62,9 +62,12 @@ export class RateLimitGuard extends ThrottlerGuard {
 function rateLimitStorage(config: AppConfig): ThrottlerStorageRedisService {
   const redis = rateLimiterConnection(config);
   // Two calls for the library's two overloads.
-  return isCluster(redis)
+  const storage = isCluster(redis)
     ? new ThrottlerStorageRedisService(redis)
     : new ThrottlerStorageRedisService(redis);
+  // The storage closes the connection it was given when its module stops.
+  storage.disconnectRequired = true;
+  return storage;
 }
 
 @Module({})

@@ -22,7 +22,7 @@ export function clustered(config: Pick<AppConfig, 'redisClusterNodes'>): boolean
  * Commands wait for the connection rather than fail (`maxRetriesPerRequest: null`).
  */
 export function connectRedis(
-  config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>,
+  config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes' | 'redisOptions'>,
   name: string,
   options: RedisOptions & { shardedSubscribers?: boolean } = {},
 ): RedisClient {
@@ -44,7 +44,9 @@ export function connectRedis(
         // A cluster prefixes keys itself: its nodes' options do not apply to its commands.
         ...(redisOptions.keyPrefix ? { keyPrefix: redisOptions.keyPrefix } : {}),
       })
-    : new Redis(config.redisUrl, nodeOptions);
+    : config.redisOptions
+      ? new Redis({ ...config.redisOptions, ...nodeOptions })
+      : new Redis(config.redisUrl, nodeOptions);
   reportOutages(redis, name);
   return redis;
 }
@@ -91,7 +93,7 @@ function handOver<T extends RedisClient>(config: AppConfig, redis: T): T {
  * shared Cluster (BullMQ duplicates it for each worker's blocking reads).
  */
 export function bullConnection(config: AppConfig): RedisOptions | Cluster {
-  if (!clustered(config)) return redisOptionsFromUrl(config.redisUrl);
+  if (!clustered(config)) return config.redisOptions ?? redisOptionsFromUrl(config.redisUrl);
   return handOver(config, connectRedis(config, `${config.keyPrefix}:queue`) as Cluster);
 }
 
@@ -100,14 +102,11 @@ export function bullConnection(config: AppConfig): RedisOptions | Cluster {
  * command after one retry or REDIS_TIMEOUT_MS, so that a write is refused rather than held.
  */
 export function rateLimiterConnection(config: AppConfig): RedisClient {
-  return handOver(
-    config,
-    connectRedis(config, `${config.keyPrefix}:ratelimit`, {
-      keyPrefix: `${config.keyPrefix}:ratelimit:`,
-      commandTimeout: config.redisTimeoutMs,
-      maxRetriesPerRequest: 1,
-    }),
-  );
+  return connectRedis(config, `${config.keyPrefix}:ratelimit`, {
+    keyPrefix: `${config.keyPrefix}:ratelimit:`,
+    commandTimeout: config.redisTimeoutMs,
+    maxRetriesPerRequest: 1,
+  });
 }
 
 export async function closeHandedOverConnections(config: AppConfig): Promise<void> {
@@ -124,8 +123,8 @@ export async function closeHandedOverConnections(config: AppConfig): Promise<voi
 
 /**
  * BullMQ's key prefix. BullMQ keeps a queue's keys in one slot only when they
- * share a hash tag: on a cluster the prefix carries one (`P:{analyses}`).
+ * share a hash tag: on a cluster the prefix carries one (`P:{<queue name>}`).
  */
-export function bullPrefix(config: AppConfig): string {
-  return clustered(config) ? `${config.keyPrefix}:{analyses}` : config.keyPrefix;
+export function bullPrefix(config: AppConfig, queueName: string): string {
+  return clustered(config) ? `${config.keyPrefix}:{${queueName}}` : config.keyPrefix;
 }

@@ -4,7 +4,7 @@ import { PIPELINES } from '../core/pipelines';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { AnalysisRunner, type RunOutcome } from '../service/analysis.runner';
 import { RunAbort } from '../service/run-abort';
-import { InMemoryPublisher } from '../service/testing/in-memory.publisher';
+import { InMemoryPublisher } from '../service/in-memory.publisher';
 import { CliError, type Command, UsageError } from './cli-args';
 import { ProgressBar, type TerminalStream } from './progress-bar';
 

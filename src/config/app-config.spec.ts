@@ -125,6 +125,28 @@ describe('loadConfig', () => {
     expect(config.adminKeys.map((key) => key.tenant)).toEqual(['ops']);
   });
 
+  it('loads nothing of NATS without NATS_URL, and its defaults with it', () => {
+    expect(loadConfig({ NATS_SUBJECT: 'ignored here' }).nats).toBeUndefined();
+    expect(loadConfig({ NATS_URL: 'nats://127.0.0.1:4222' }).nats).toEqual({
+      url: 'nats://127.0.0.1:4222',
+      subject: 'analyses',
+      stream: 'ANALYSES',
+    });
+    expect(
+      loadConfig({ NATS_URL: 'tls://n:4222', NATS_SUBJECT: 'lab.jobs', NATS_STREAM: 'LAB' }).nats,
+    ).toEqual({ url: 'tls://n:4222', subject: 'lab.jobs', stream: 'LAB' });
+  });
+
+  it.each([
+    ['NATS_URL', 'localhost:4222'],
+    ['NATS_SUBJECT', 'analyses.*'],
+    ['NATS_SUBJECT', 'two..dots'],
+    ['NATS_STREAM', 'has.dot'],
+  ])('refuses %s=%s (with NATS_URL set) naming the variable', (variable, value) => {
+    const attempt = () => loadConfig({ NATS_URL: 'nats://127.0.0.1:4222', [variable]: value });
+    expect(attempt).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
   it('turns the HTTP and process metrics off with METRICS=off', () => {
     expect(loadConfig({ METRICS: 'off' }).metrics).toBe(false);
     expect(loadConfig({ METRICS: 'on' }).metrics).toBe(true);

@@ -1,3 +1,4 @@
+import type { RedisOptions } from 'ioredis';
 import { type ApiKey, KeyListError, parseKeyList } from '../auth/api-keys';
 
 /** The service's configuration, read from the environment once at start-up and validated. */
@@ -48,6 +49,8 @@ export interface AppConfig {
   maxStreams: number;
   /** How often one process checks that every unfinished job is still in BullMQ and trims indexes. */
   reconcileIntervalMs: number;
+  /** Connection options a host app gave AnalysisModule instead of a URL; they win over `redisUrl`. */
+  redisOptions?: RedisOptions;
   /** REDIS_CLUSTER_NODES: seed nodes of a Redis Cluster; empty means the one Redis at `redisUrl`. */
   redisClusterNodes: RedisNode[];
   /** BullMQ queues the work is split over, each in its own hash slot. */
@@ -56,11 +59,21 @@ export interface AppConfig {
   redisWaitReplicas: number;
   /** How long an event waits for those replicas. */
   redisWaitMs: number;
+  /** NATS_URL set: the NATS entry and the JetStream event stream; undefined: nothing of NATS loads. */
+  nats: NatsConfig | undefined;
 }
 
 export interface RedisNode {
   host: string;
   port: number;
+}
+
+export interface NatsConfig {
+  url: string;
+  /** Subject prefix: `<subject>.start`, `<subject>.cancel`, `<subject>.events.<id>`. */
+  subject: string;
+  /** The JetStream stream that keeps the events. */
+  stream: string;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -164,6 +177,29 @@ function queueShards(env: Env): number {
   return shards;
 }
 
+function nats(env: Env): NatsConfig | undefined {
+  const url = read(env, 'NATS_URL');
+  if (url === undefined) return undefined;
+  if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(url)) {
+    throw new ConfigError('NATS_URL', 'must be a nats://, tls:// or ws(s):// URL');
+  }
+  const subject = read(env, 'NATS_SUBJECT') ?? 'analyses';
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(subject) || subject.length > 128) {
+    throw new ConfigError(
+      'NATS_SUBJECT',
+      `must be dot-separated tokens of letters, digits, _ and - (got "${subject}")`,
+    );
+  }
+  const stream = read(env, 'NATS_STREAM') ?? 'ANALYSES';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) {
+    throw new ConfigError(
+      'NATS_STREAM',
+      `must be 1 to 64 letters, digits, _ and - (got "${stream}")`,
+    );
+  }
+  return { url, subject, stream };
+}
+
 function keyList(env: Env, name: string): ApiKey[] {
   try {
     return parseKeyList(read(env, name) ?? '');
@@ -254,6 +290,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     queueShards: queueShards(env),
     redisWaitReplicas: integer(env, 'REDIS_WAIT_REPLICAS', 0, 0, 16),
     redisWaitMs: integer(env, 'REDIS_WAIT_MS', 1_000, 1, 60_000),
+    nats: nats(env),
   };
 }
 

@@ -3,6 +3,7 @@ import { h, replace } from './dom';
 import { shareLink } from './access';
 import { errorPanel } from './error-panel';
 import { formatClock, formatDuration, formatPercent } from './format';
+import { genericView } from './generic-view';
 import { applyJobEvent, emptyJob, isOver, type JobView, stepDuration } from './job-model';
 import { statsOf } from './stats-model';
 import { statsView } from './stats-view';
@@ -318,6 +319,7 @@ export class JobDetail {
       );
       return;
     }
+    // A pipeline without a view of its own: each step's partial result and the result, generically.
     const finished = job.steps.filter((step) => step.state === 'done' && step.data !== undefined);
     replace(
       this.parts.results,
@@ -329,9 +331,9 @@ export class JobDetail {
           finished.map((step) =>
             h(
               'div',
-              { class: 'step-data' },
+              { class: 'step-data', 'data-step': step.name },
               h('h4', {}, step.name),
-              h('pre', {}, JSON.stringify(step.data, null, 2)),
+              genericView(step.data),
             ),
           ),
         ),
@@ -340,7 +342,13 @@ export class JobDetail {
           'section',
           { class: 'card result' },
           h('h3', {}, 'Result'),
-          h('pre', {}, JSON.stringify(job.result, null, 2)),
+          genericView(job.result),
+          h(
+            'details',
+            { class: 'json raw' },
+            h('summary', {}, 'JSON'),
+            h('pre', {}, JSON.stringify(job.result, null, 2)),
+          ),
         ),
     );
   }

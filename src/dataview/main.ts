@@ -54,7 +54,7 @@ async function main(): Promise<void> {
 
   const list = new AnalysesList(element('recent'), client);
   const detail = new JobDetail(element('detail'), client, stepsOf, { readOnly: false });
-  new StartForm(element('new-analysis'), client, (snapshot) => {
+  new StartForm(element('new-analysis'), client, pipelines, (snapshot) => {
     list.add(snapshot);
     location.hash = `#/analyses/${snapshot.id}`;
   });

@@ -1,19 +1,26 @@
 import type { AnalysisClient } from '../client/analysis-client';
 import type { AnalysisSnapshot } from '../core/analysis.types';
+import type { PipelineDescription } from '../core/pipelines/pipeline.registry';
 import { h, replace } from './dom';
 import { errorPanel } from './error-panel';
 import { formatBytes, formatNumber } from './format';
 import { SAMPLE_COLUMNS, sampleCsv } from './sample-data';
+import { SchemaForm } from './schema-form';
 
 type Source = 'sample' | 'paste' | 'upload';
 
+/** Pipelines with a form of their own; every other one gets a form generated from its schema. */
+const CRAFTED = ['stats', 'demo'];
+
 /**
- * Starts an analysis: `stats` on a generated sample, pasted CSV or an
- * uploaded file, or `demo` with its step duration. The API checks the
- * input; its answer, good or bad, is shown as it came.
+ * Starts an analysis of any pipeline the service offers: `stats` on a
+ * generated sample, pasted CSV or an uploaded file, `demo` with its step
+ * duration, any other from a form generated from its input schema. The API
+ * checks the input; its answer, good or bad, is shown as it came.
  */
 export class StartForm {
-  private pipeline: 'stats' | 'demo' = 'stats';
+  private pipeline: string;
+  private readonly generated = new Map<string, SchemaForm>();
   private source: Source = 'sample';
   private file: File | undefined;
   private readonly fields = {
@@ -46,8 +53,11 @@ export class StartForm {
   constructor(
     root: HTMLElement,
     private readonly client: AnalysisClient,
+    private readonly pipelines: readonly PipelineDescription[],
     private readonly started: (snapshot: AnalysisSnapshot) => void,
   ) {
+    const names = pipelines.map(({ name }) => name);
+    this.pipeline = names.includes('stats') ? 'stats' : (names[0] ?? 'stats');
     this.fields.upload.addEventListener('change', () => {
       this.file = this.fields.upload.files?.[0];
       this.fileInfo.textContent = this.file
@@ -60,12 +70,9 @@ export class StartForm {
       h('div', { class: 'card-title' }, h('h2', {}, 'New analysis')),
       this.segmented(
         'pipeline',
-        [
-          ['stats', 'Stats'],
-          ['demo', 'Demo'],
-        ],
+        pipelines.map(({ name }) => [name, CRAFTED.includes(name) ? capitalized(name) : name]),
         () => this.pipeline,
-        (value) => (this.pipeline = value as 'stats' | 'demo'),
+        (value) => (this.pipeline = value),
       ),
       this.body,
       this.error,
@@ -107,6 +114,12 @@ export class StartForm {
 
   private renderBody(): void {
     const { fields } = this;
+    const form = this.schemaForm();
+    if (form) {
+      const description = this.pipelines.find(({ name }) => name === this.pipeline)?.description;
+      replace(this.body, description && h('p', { class: 'hint' }, description), form.element);
+      return;
+    }
     if (this.pipeline === 'demo') {
       replace(
         this.body,
@@ -145,13 +158,30 @@ export class StartForm {
     replace(this.error);
     this.submit.disabled = true;
     try {
-      const input = this.pipeline === 'demo' ? this.demoInput() : await this.statsInput();
+      const form = this.schemaForm();
+      const input = form
+        ? await form.value()
+        : this.pipeline === 'demo'
+          ? this.demoInput()
+          : await this.statsInput();
       this.started(await this.client.start({ pipeline: this.pipeline, input }));
     } catch (error) {
       replace(this.error, errorPanel(error));
     } finally {
       this.submit.disabled = false;
     }
+  }
+
+  /** The generated form of the chosen pipeline, kept while the page lives; none for a crafted one. */
+  private schemaForm(): SchemaForm | undefined {
+    if (CRAFTED.includes(this.pipeline)) return undefined;
+    let form = this.generated.get(this.pipeline);
+    if (!form) {
+      const described = this.pipelines.find(({ name }) => name === this.pipeline);
+      form = new SchemaForm(this.pipeline, described?.input);
+      this.generated.set(this.pipeline, form);
+    }
+    return form;
   }
 
   private demoInput(): Record<string, unknown> {
@@ -184,6 +214,10 @@ export class StartForm {
         return { csv: await this.file.text(), bins };
     }
   }
+}
+
+function capitalized(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
 /** An empty number field is left to the pipeline's default; anything else goes as typed, for the API to judge. */

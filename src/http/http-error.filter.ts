@@ -1,5 +1,12 @@
 import { STATUS_CODES } from 'node:http';
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { headersOf } from './response-headers';
 
@@ -7,9 +14,13 @@ import { headersOf } from './response-headers';
  * Gives every HTTP error Nest's full shape, `{ statusCode, error, message }`,
  * including those Fastify raises before a route runs (malformed JSON, body too large).
  */
+/** The body size limit the filter names in a 413; provided by AnalysisModule. */
+export const MAX_BODY_BYTES = Symbol('MAX_BODY_BYTES');
+
+@Injectable()
 @Catch(HttpException)
 export class HttpErrorFilter implements ExceptionFilter {
-  constructor(private readonly maxBodyBytes: number) {}
+  constructor(@Inject(MAX_BODY_BYTES) private readonly maxBodyBytes: number) {}
 
   catch(exception: HttpException, host: ArgumentsHost): void {
     const status = exception.getStatus();

@@ -5,7 +5,7 @@ import { demoPipeline } from '../core/pipelines/demo.pipeline';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { AnalysisRunner, type RunRequest } from './analysis.runner';
 import { RunAbort } from './run-abort';
-import { InMemoryPublisher } from './testing/in-memory.publisher';
+import { InMemoryPublisher } from './in-memory.publisher';
 
 /** A step that burns CPU in small units, checkpointing after each. */
 function busyStep(name: string, units: number, unitMs: number): PipelineStep<number> {

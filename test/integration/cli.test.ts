@@ -7,7 +7,7 @@ import type { AnalysisEvent } from '../../src/core/analysis.types';
 import { PIPELINES } from '../../src/core/pipelines';
 import { PipelineRegistry } from '../../src/core/pipelines/pipeline.registry';
 import { AnalysisRunner } from '../../src/service/analysis.runner';
-import { InMemoryPublisher } from '../../src/service/testing/in-memory.publisher';
+import { InMemoryPublisher } from '../../src/service/in-memory.publisher';
 import { runCli, startCli } from '../support/cli-process';
 import { freePort } from '../support/free-port';
 import { request } from '../support/http';

@@ -1,15 +1,11 @@
-import type {
-  AnalysisEvent,
-  AnalysisEventDraft,
-  AnalysisSnapshot,
-} from '../../core/analysis.types';
-import { isTerminal } from '../../core/analysis.types';
-import { applyEvent, newSnapshot } from '../../core/snapshot.reducer';
-import type { Publisher } from '../publisher.port';
+import type { AnalysisEvent, AnalysisEventDraft, AnalysisSnapshot } from '../core/analysis.types';
+import { isTerminal } from '../core/analysis.types';
+import { applyEvent, newSnapshot } from '../core/snapshot.reducer';
+import type { Publisher } from './publisher.port';
 
 /**
  * A Publisher that keeps one job's events in memory, refusing events after a
- * terminal one like the Redis store does. For unit tests and in-process runs.
+ * terminal one like the Redis store does: the CLI's in-process runs, and unit tests.
  */
 export class InMemoryPublisher implements Publisher {
   readonly events: AnalysisEvent[] = [];
