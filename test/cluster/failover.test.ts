@@ -1,35 +1,25 @@
 import type { AnalysisEvent } from '../../src/core/analysis.types';
 import { request } from '../support/http';
-import { LiveClient } from '../support/live-client';
 import { type RedisCluster, startRedisCluster } from '../support/redis-cluster';
-import { type ServiceProcess, startService } from '../support/service-process';
+import { ProcessGroup } from '../support/process-group';
 
 let cluster: RedisCluster;
-const processes: ServiceProcess[] = [];
-const clients: LiveClient[] = [];
+const group = new ProcessGroup(() => ({
+  REDIS_CLUSTER_NODES: cluster.seeds,
+  REDIS_WAIT_REPLICAS: '1',
+  REDIS_WAIT_MS: '1000',
+  JOB_LOCK_MS: '3000',
+  WORKER_CONCURRENCY: '8',
+}));
 
 beforeAll(async () => {
   cluster = await startRedisCluster();
 });
 
 afterAll(async () => {
-  clients.forEach((client) => client.close());
-  await Promise.all(processes.map((service) => service.stop()));
+  await group.stop();
   await cluster?.stop();
 });
-
-async function start(env: Record<string, string>): Promise<ServiceProcess> {
-  const service = await startService({
-    REDIS_CLUSTER_NODES: cluster.seeds,
-    REDIS_WAIT_REPLICAS: '1',
-    REDIS_WAIT_MS: '1000',
-    JOB_LOCK_MS: '3000',
-    WORKER_CONCURRENCY: '8',
-    ...env,
-  });
-  processes.push(service);
-  return service;
-}
 
 /** Polls, as the cluster announces a promotion to no client: until a replica took the dead master's slots. */
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -42,12 +32,10 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 
 describe('a master killed mid-run, with REDIS_WAIT_REPLICAS=1', () => {
   it('promotes its replica; every job completes once and every client’s stream is gap-free', async () => {
-    const api = await start({ ROLE: 'api' });
-    await start({ ROLE: 'worker' });
-    await start({ ROLE: 'worker' });
-    const live = new LiveClient(api.url);
-    clients.push(live);
-    await live.connected();
+    const api = await group.start({ ROLE: 'api' });
+    await group.start({ ROLE: 'worker' });
+    await group.start({ ROLE: 'worker' });
+    const live = await group.clientOf(api);
     const ids: string[] = [];
     for (let i = 0; i < 12; i += 1) {
       const created = await request(api.url, 'POST', '/analyses', {

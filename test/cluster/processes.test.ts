@@ -1,43 +1,26 @@
 import type { AnalysisEvent } from '../../src/core/analysis.types';
 import { DEMO_EVENT_TYPES } from '../support/demo';
 import { request } from '../support/http';
-import { LiveClient } from '../support/live-client';
 import { type RedisCluster, startRedisCluster } from '../support/redis-cluster';
-import { type ServiceProcess, startService } from '../support/service-process';
+import { ProcessGroup } from '../support/process-group';
 
 let cluster: RedisCluster;
-const processes: ServiceProcess[] = [];
-const clients: LiveClient[] = [];
+const group = new ProcessGroup(() => ({
+  REDIS_CLUSTER_NODES: cluster.seeds,
+  JOB_LOCK_MS: '2000',
+  WORKER_CONCURRENCY: '4',
+  // Attempts' starts are logged at debug: the test reads them to tell which worker runs a job.
+  LOG_LEVEL: 'debug',
+}));
 
 beforeAll(async () => {
   cluster = await startRedisCluster();
 });
 
 afterAll(async () => {
-  clients.forEach((client) => client.close());
-  await Promise.all(processes.map((service) => service.stop()));
+  await group.stop();
   await cluster?.stop();
 });
-
-async function start(env: Record<string, string>): Promise<ServiceProcess> {
-  const service = await startService({
-    REDIS_CLUSTER_NODES: cluster.seeds,
-    JOB_LOCK_MS: '2000',
-    WORKER_CONCURRENCY: '4',
-    // Attempts' starts are logged at debug: the test reads them to tell which worker runs a job.
-    LOG_LEVEL: 'debug',
-    ...env,
-  });
-  processes.push(service);
-  return service;
-}
-
-async function clientOf(service: ServiceProcess): Promise<LiveClient> {
-  const live = new LiveClient(service.url);
-  clients.push(live);
-  await live.connected();
-  return live;
-}
 
 function expectGapFree(events: AnalysisEvent[]): void {
   expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
@@ -47,9 +30,9 @@ function expectGapFree(events: AnalysisEvent[]): void {
 
 describe('2 api and 2 worker processes on a 3-master Redis Cluster', () => {
   it('completes every job exactly once, streamed gap-free to clients of both api processes, when a worker is SIGKILLed mid-job', async () => {
-    const apis = [await start({ ROLE: 'api' }), await start({ ROLE: 'api' })];
-    const workers = [await start({ ROLE: 'worker' }), await start({ ROLE: 'worker' })];
-    const watchers = await Promise.all(apis.map(clientOf));
+    const apis = [await group.start({ ROLE: 'api' }), await group.start({ ROLE: 'api' })];
+    const workers = [await group.start({ ROLE: 'worker' }), await group.start({ ROLE: 'worker' })];
+    const watchers = await Promise.all(apis.map((api) => group.clientOf(api)));
     const ids: string[] = [];
     for (let i = 0; i < 8; i += 1) {
       const created = await request(apis[i % 2].url, 'POST', '/analyses', {

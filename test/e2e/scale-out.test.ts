@@ -1,50 +1,40 @@
 import type { AnalysisEvent } from '../../src/core/analysis.types';
 import type { RedisServer } from '../../src/local-redis/redis-server';
 import { request } from '../support/http';
-import { LiveClient } from '../support/live-client';
 import { startPrivateRedis } from '../support/private-redis';
-import { type ServiceProcess, startService } from '../support/service-process';
+import { ProcessGroup } from '../support/process-group';
+import type { ServiceProcess } from '../support/service-process';
 
 /** Two api and two worker processes against one Redis, as `docker compose --scale` runs them. */
 let redis: RedisServer;
-const processes: ServiceProcess[] = [];
-const clients: LiveClient[] = [];
+const group = new ProcessGroup(() => ({
+  REDIS_URL: redis.url,
+  JOB_LOCK_MS: '2000',
+  WORKER_CONCURRENCY: '2',
+}));
 let apis: ServiceProcess[];
 let workers: ServiceProcess[];
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
-  const env = { REDIS_URL: redis.url, JOB_LOCK_MS: '2000', WORKER_CONCURRENCY: '2' };
   [apis, workers] = await Promise.all([
-    Promise.all([startService({ ...env, ROLE: 'api' }), startService({ ...env, ROLE: 'api' })]),
-    Promise.all([
-      startService({ ...env, ROLE: 'worker' }),
-      startService({ ...env, ROLE: 'worker' }),
-    ]),
+    Promise.all([group.start({ ROLE: 'api' }), group.start({ ROLE: 'api' })]),
+    Promise.all([group.start({ ROLE: 'worker' }), group.start({ ROLE: 'worker' })]),
   ]);
-  processes.push(...apis, ...workers);
 });
 
 afterAll(async () => {
-  clients.forEach((client) => client.close());
-  await Promise.all(processes.map((service) => service.stop()));
+  await group.stop();
   await redis?.stop();
 });
-
-async function clientOf(service: ServiceProcess): Promise<LiveClient> {
-  const live = new LiveClient(service.url);
-  clients.push(live);
-  await live.connected();
-  return live;
-}
 
 const strip = (events: AnalysisEvent[]) =>
   events.map(({ seq, type, progress, attempt }) => ({ seq, type, progress, attempt }));
 
 describe('several api and worker processes on one Redis', () => {
   it('streams jobs created on one api process to clients on the other, each event once and in order', async () => {
-    const onB = await clientOf(apis[1]);
-    const onA = await clientOf(apis[0]);
+    const onB = await group.clientOf(apis[1]);
+    const onA = await group.clientOf(apis[0]);
     const ids: string[] = [];
     for (let i = 0; i < 8; i += 1) {
       const created = await request(apis[0].url, 'POST', '/analyses', {
@@ -77,7 +67,7 @@ describe('several api and worker processes on one Redis', () => {
   });
 
   it('cancels from one api process a job running in a worker process', async () => {
-    const live = await clientOf(apis[0]);
+    const live = await group.clientOf(apis[0]);
     const created = await request(apis[1].url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { stepMs: 60_000 },

@@ -1,21 +1,25 @@
 import { DEMO_EVENT_TYPES } from '../support/demo';
 import type { RedisServer } from '../../src/local-redis/redis-server';
 import { request } from '../support/http';
-import { LiveClient } from '../support/live-client';
 import { startPrivateRedis } from '../support/private-redis';
-import { runServiceToExit, type ServiceProcess, startService } from '../support/service-process';
+import { ProcessGroup } from '../support/process-group';
+import { runServiceToExit, type ServiceProcess } from '../support/service-process';
 
 let redis: RedisServer;
-const processes: ServiceProcess[] = [];
-const clients: LiveClient[] = [];
+const group = new ProcessGroup(() => ({
+  REDIS_URL: redis.url,
+  JOB_LOCK_MS: '2000',
+  KEY_PREFIX: prefix,
+  // Attempts' starts are logged at debug: the tests read them to tell which worker runs a job.
+  LOG_LEVEL: 'debug',
+}));
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
 });
 
 afterAll(async () => {
-  clients.forEach((client) => client.close());
-  await Promise.all(processes.map((service) => service.stop()));
+  await group.stop();
   await redis?.stop();
 });
 
@@ -24,26 +28,6 @@ beforeEach(() => {
   // Each test's processes share a key prefix of their own, so no test's worker takes another's jobs.
   prefix = `t${expect.getState().currentTestName?.length ?? 0}-${Date.now()}`;
 });
-
-async function start(env: Record<string, string>): Promise<ServiceProcess> {
-  const service = await startService({
-    REDIS_URL: redis.url,
-    JOB_LOCK_MS: '2000',
-    KEY_PREFIX: prefix,
-    // Attempts' starts are logged at debug: the tests read them to tell which worker runs a job.
-    LOG_LEVEL: 'debug',
-    ...env,
-  });
-  processes.push(service);
-  return service;
-}
-
-async function clientOf(service: ServiceProcess): Promise<LiveClient> {
-  const live = new LiveClient(service.url);
-  clients.push(live);
-  await live.connected();
-  return live;
-}
 
 /** Which worker process logged that it began an attempt at the job. */
 function runnerOf(
@@ -60,9 +44,9 @@ function runnerOf(
 
 describe('workers that die or stop', () => {
   it('completes a job exactly once on another worker when its worker is killed mid-job', async () => {
-    const api = await start({ ROLE: 'api' });
-    const workers = [await start({ ROLE: 'worker' }), await start({ ROLE: 'worker' })];
-    const live = await clientOf(api);
+    const api = await group.start({ ROLE: 'api' });
+    const workers = [await group.start({ ROLE: 'worker' }), await group.start({ ROLE: 'worker' })];
+    const live = await group.clientOf(api);
     const created = await request(api.url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { stepMs: 1500 },
@@ -102,9 +86,9 @@ describe('workers that die or stop', () => {
   });
 
   it('on SIGTERM, a worker finishes its short job and exits 0', async () => {
-    const api = await start({ ROLE: 'api' });
-    const worker = await start({ ROLE: 'worker', SHUTDOWN_GRACE_MS: '20000' });
-    const live = await clientOf(api);
+    const api = await group.start({ ROLE: 'api' });
+    const worker = await group.start({ ROLE: 'worker', SHUTDOWN_GRACE_MS: '20000' });
+    const live = await group.clientOf(api);
     const created = await request(api.url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { stepMs: 700 },
@@ -120,9 +104,9 @@ describe('workers that die or stop', () => {
   });
 
   it('on SIGTERM, a worker hands a long job back after its grace period and exits 0; another worker runs it', async () => {
-    const api = await start({ ROLE: 'api' });
-    const leaving = await start({ ROLE: 'worker', SHUTDOWN_GRACE_MS: '200' });
-    const live = await clientOf(api);
+    const api = await group.start({ ROLE: 'api' });
+    const leaving = await group.start({ ROLE: 'worker', SHUTDOWN_GRACE_MS: '200' });
+    const live = await group.clientOf(api);
     const created = await request(api.url, 'POST', '/analyses', {
       pipeline: 'demo',
       input: { stepMs: 2000 },
@@ -134,7 +118,7 @@ describe('workers that die or stop', () => {
     expect(await leaving.exited).toEqual({ code: 0, signal: null });
     await live.waitFor(id, (event) => event.type === 'retrying');
 
-    await start({ ROLE: 'worker' });
+    await group.start({ ROLE: 'worker' });
     const events = await live.finished(id, 30_000);
     expect(events.map((event) => [event.type, event.attempt])).toEqual([
       ['queued', 0],
@@ -149,7 +133,7 @@ describe('workers that die or stop', () => {
   });
 
   it('on SIGTERM, an api process exits 0', async () => {
-    const api = await start({ ROLE: 'api' });
+    const api = await group.start({ ROLE: 'api' });
     api.child.kill('SIGTERM');
     expect(await api.exited).toEqual({ code: 0, signal: null });
   });
