@@ -1,4 +1,5 @@
 import { DEMO_EVENT_TYPES } from '../support/demo';
+import { collect } from '../support/collect';
 import type { Namespace } from 'socket.io';
 import { AnalysisGateway } from '../../src/analysis/analysis.gateway';
 import {
@@ -24,12 +25,6 @@ function newClient(url = fixture.service.url): AnalysisClient {
   const client = new AnalysisClient(url);
   clients.push(client);
   return client;
-}
-
-async function collect(events: AsyncIterable<AnalysisEvent>): Promise<AnalysisEvent[]> {
-  const seen: AnalysisEvent[] = [];
-  for await (const event of events) seen.push(event);
-  return seen;
 }
 
 /** Resolves once the client's connection is in `state`, now or later. */

@@ -1,5 +1,5 @@
 import { AnalysisClient, ApiError, SubscribeError } from '../../src/client/analysis-client';
-import type { AnalysisEvent } from '../../src/core/analysis.types';
+import { collect } from '../support/collect';
 import { runCli } from '../support/cli-process';
 import { useService } from '../support/service-fixture';
 
@@ -15,12 +15,6 @@ function newClient(credentials?: { key?: string; token?: string }): AnalysisClie
   const client = new AnalysisClient(fixture.service.url, credentials);
   clients.push(client);
   return client;
-}
-
-async function collect(events: AsyncIterable<AnalysisEvent>): Promise<AnalysisEvent[]> {
-  const seen: AnalysisEvent[] = [];
-  for await (const event of events) seen.push(event);
-  return seen;
 }
 
 describe('AnalysisClient with credentials', () => {
