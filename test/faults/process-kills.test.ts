@@ -1,5 +1,5 @@
 import { demoJob, finish, recoveryTime, startJob } from './support/fault-cluster';
-import { expectGuaranteeHeld, sleep, useFaultCluster } from './support/scenario';
+import { expectGuaranteeHeld, useFaultCluster } from './support/scenario';
 
 const cluster = useFaultCluster({ apis: 2, workers: 3 });
 
@@ -11,7 +11,7 @@ it('a worker SIGKILLed and another SIGTERMed mid-job; an api SIGKILLed with clie
   });
   const ids = await Promise.all(Array.from({ length: 100 }, () => startJob(urls, long())));
   cluster().follow(ids, 50);
-  await sleep(1_000);
+  await cluster().running(20);
   const [killed, stopped] = cluster().workers;
   const [api] = cluster().apis;
   killed.child.kill('SIGKILL');

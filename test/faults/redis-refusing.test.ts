@@ -11,7 +11,7 @@ it('Redis out of memory, then read-only, for a while each, then healthy again', 
   try {
     const ids = await Promise.all(Array.from({ length: 200 }, () => startJob(urls)));
     cluster().follow(ids, 50);
-    await sleep(1_000);
+    await cluster().running(20);
     await admin.config('SET', 'maxmemory', '1'); // noeviction: every write is refused (OOM)
     await sleep(3_000);
     await admin.config('SET', 'maxmemory', '0');

@@ -7,7 +7,7 @@ it('Redis restarted mid-run (AOF on): 2 api, 2 workers, 50 clients, 200 jobs in 
   const urls = cluster().apiUrls;
   const ids = await Promise.all(Array.from({ length: 200 }, () => startJob(urls)));
   cluster().follow(ids, 50);
-  await sleep(1_000);
+  await cluster().running(20);
   await cluster().redis.down();
   await sleep(2_000);
   await cluster().redis.up();

@@ -6,6 +6,7 @@ import { type RedisServer, startRedisServer } from '../../../src/local-redis/red
 import { freePort } from '../../support/free-port';
 import { type ServiceProcess, startService } from '../../support/service-process';
 import { TcpProxy } from '../../support/tcp-proxy';
+import { waitUntil } from '../../support/wait';
 import { checkInvariants, type InvariantReport, type StoredJob } from './invariants';
 import { RecordingClient } from './recording-client';
 
@@ -91,6 +92,23 @@ export class FaultCluster {
       LOG_LEVEL: 'info',
       ...this.options.env,
     });
+  }
+
+  /** Resolves once the clients have seen `count` jobs start, so that a fault lands mid-job. */
+  async running(count: number): Promise<void> {
+    await waitUntil(
+      () => {
+        const started = new Set<string>();
+        for (const client of this.clients) {
+          for (const { id, events } of client.records()) {
+            if (events.some((event) => event.type === 'started')) started.add(id);
+          }
+        }
+        return started.size >= count;
+      },
+      20_000,
+      `${count} jobs to start`,
+    );
   }
 
   /** Clients spread over the `api` processes, each following its share of `ids`. */
