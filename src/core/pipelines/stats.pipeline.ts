@@ -1,8 +1,8 @@
 import type { PipelineDefinition, PipelineStep } from '../pipeline.types';
 import { correlation, correlationCost } from '../stats/correlation';
-import { histogram } from '../stats/histogram';
+import { histogramOf } from '../stats/histogram';
 import { Meter } from '../stats/metered';
-import { outliers } from '../stats/outliers';
+import { outliersOf } from '../stats/outliers';
 import { DEFAULT_BINS, MAX_BINS, readStatsInput } from '../stats/stats-input';
 import type {
   ColumnSummary,
@@ -20,8 +20,8 @@ interface StatsState {
   input: StatsInput;
   table: Table;
   summaries: ColumnSummary[];
-  /** Each column's present values, ascending. */
-  sorted: Float64Array[];
+  /** Each column's present values, in the order `summarize` left them. */
+  present: Float64Array[];
   histograms: (Histogram | null)[];
   outliers: (Outliers | null)[];
   correlation: Correlation;
@@ -48,30 +48,33 @@ const summary: PipelineStep<StatsState> = {
     const { columns } = state.table;
     const meter = new Meter(columns.reduce((total, column) => total + summaryCost(column), 0));
     const summaries: ColumnSummary[] = [];
-    const sorted: Float64Array[] = [];
+    const present: Float64Array[] = [];
     for (const column of columns) {
       const outcome = yield* meter.run(summarize(column));
       summaries.push(outcome.summary);
-      sorted.push(outcome.sorted);
+      present.push(outcome.present);
     }
     return {
-      state: { ...state, summaries, sorted },
+      state: { ...state, summaries, present },
       data: byColumn(state.table, summaries),
     };
   },
 };
 
-/** Counted per column as `bins` binary searches: a pass over the values is never needed. */
+/** One pass over each column's present values, after its edges. */
 const histogramStep: PipelineStep<StatsState> = {
   name: 'histogram',
   *run(state) {
     const { bins } = state.input;
-    const meter = new Meter(state.sorted.length * bins);
+    const meter = new Meter(
+      state.present.reduce((total, values) => total + values.length + bins, 0),
+    );
     const histograms: (Histogram | null)[] = [];
-    for (const sorted of state.sorted) {
-      histograms.push(sorted.length === 0 ? null : histogram(sorted, bins));
-      const checkpoint = meter.tick(bins);
-      if (checkpoint) yield checkpoint;
+    for (const [index, values] of state.present.entries()) {
+      const { min, max } = state.summaries[index];
+      histograms.push(
+        min === null || max === null ? null : yield* meter.run(histogramOf(values, bins, min, max)),
+      );
     }
     return { state: { ...state, histograms }, data: byColumn(state.table, histograms) };
   },
@@ -80,13 +83,11 @@ const histogramStep: PipelineStep<StatsState> = {
 const outliersStep: PipelineStep<StatsState> = {
   name: 'outliers',
   *run(state) {
-    const meter = new Meter(state.sorted.length);
+    const meter = new Meter(state.present.reduce((total, values) => total + values.length, 0));
     const found: (Outliers | null)[] = [];
-    for (const [index, sorted] of state.sorted.entries()) {
+    for (const [index, values] of state.present.entries()) {
       const quartiles = state.summaries[index].quantiles;
-      found.push(quartiles && outliers(sorted, quartiles.p25, quartiles.p75));
-      const checkpoint = meter.tick(1);
-      if (checkpoint) yield checkpoint;
+      found.push(quartiles && (yield* meter.run(outliersOf(values, quartiles.p25, quartiles.p75))));
     }
     return { state: { ...state, outliers: found }, data: byColumn(state.table, found) };
   },
@@ -148,7 +149,7 @@ export const statsPipeline: PipelineDefinition<StatsInput, StatsState, StatsResu
     input,
     table: { rows: 0, columns: [], nonNumeric: [] },
     summaries: [],
-    sorted: [],
+    present: [],
     histograms: [],
     outliers: [],
     correlation: { names: [], matrix: [] },

@@ -1,24 +1,53 @@
-import { bisectLeft } from './bisect';
+import { runMetered, slices, type Metered } from './metered';
 import type { Histogram } from './stats.types';
 
 /**
- * `bins` equal-width bins from min to max of ascending, non-empty `sorted`, each closed on the
- * left and the last on both sides, as numpy.histogram counts them; a constant column gets one bin.
- * Counting by binary search on the edges costs `bins · log n`, not a pass over the values.
+ * `bins` equal-width bins from `min` to `max` of the non-empty `values` (in any order), each
+ * closed on the left and the last on both sides, as numpy.histogram counts them; a constant
+ * column gets one bin. One pass: each value's bin is computed, then corrected against the
+ * edges, which rounding in the division can put it on the wrong side of.
  */
-export function histogram(sorted: Float64Array, bins: number): Histogram {
-  const count = sorted.length;
-  const min = sorted[0];
-  const max = sorted[count - 1];
-  if (min === max) return { edges: [min, max], counts: [count] };
+export function* histogramOf(
+  values: Float64Array,
+  bins: number,
+  min: number,
+  max: number,
+): Metered<Histogram> {
+  const count = values.length;
+  if (min === max) {
+    yield count;
+    return { edges: [min, max], counts: [count] };
+  }
   // numpy.linspace's arithmetic, with the last edge pinned to max so that max falls in the last bin.
   const width = (max - min) / bins;
-  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? max : min + i * width));
-  const counts: number[] = [];
-  for (let bin = 0, start = 0; bin < bins; bin++) {
-    const end = bin === bins - 1 ? count : bisectLeft(sorted, edges[bin + 1], start);
-    counts.push(end - start);
-    start = end;
+  const edgeArray = Float64Array.from({ length: bins + 1 }, (_, i) =>
+    i === bins ? max : min + i * width,
+  );
+  yield bins;
+  const counts = new Float64Array(bins);
+  const scale = bins / (max - min);
+  const last = bins - 1;
+  for (const [from, to] of slices(0, count)) {
+    for (let i = from; i < to; i++) {
+      const value = values[i];
+      let bin = Math.floor((value - min) * scale);
+      if (bin > last) bin = last;
+      if (value < edgeArray[bin]) bin--;
+      else if (bin < last && value >= edgeArray[bin + 1]) bin++;
+      counts[bin]++;
+    }
+    yield to - from;
   }
-  return { edges, counts };
+  return { edges: Array.from(edgeArray), counts: Array.from(counts) };
+}
+
+/** `histogramOf` straight through, its extremes found by a pass of their own. */
+export function histogram(values: Float64Array, bins: number): Histogram {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const value of values) {
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  return runMetered(histogramOf(values, bins, min, max));
 }

@@ -45,3 +45,11 @@ export class Meter {
     }
   }
 }
+
+/** Runs metered work straight through, for callers that do not slice it. */
+export function runMetered<T>(work: Metered<T>): T {
+  for (;;) {
+    const next = work.next();
+    if (next.done) return next.value;
+  }
+}

@@ -22,7 +22,7 @@ function column(values: (number | null)[]): NumericColumn {
 }
 
 describe('summarize', () => {
-  it('describes the present values, reporting exactly its cost', () => {
+  it('describes the present values, reporting at least its estimated cost', () => {
     const input = column([4, null, 1, 3, null, 2]);
     const { value, reported } = drain(summarize(input));
     // mean 10/4 = 2.5; squared deviations 2.25 + 0.25 + 0.25 + 2.25 = 5; std = √(5/3).
@@ -35,8 +35,8 @@ describe('summarize', () => {
       max: 4,
       quantiles: quantiles(Float64Array.of(1, 2, 3, 4)),
     });
-    expect(value.sorted).toEqual(Float64Array.of(1, 2, 3, 4));
-    expect(reported).toBe(summaryCost(input));
+    expect(value.present).toEqual(Float64Array.of(4, 1, 3, 2));
+    expect(reported).toBeGreaterThanOrEqual(summaryCost(input));
   });
 
   it('has no std for one value', () => {
