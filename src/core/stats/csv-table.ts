@@ -1,7 +1,7 @@
 import { readCsv } from './csv';
 import type { Issues } from './issues';
 import { Meter } from './metered';
-import { cellValue, isMissing } from './numeric';
+import { cellValueIn, isMissing } from './numeric';
 import type { NumericColumn, Table } from './stats.types';
 import type { Work } from '../pipeline.types';
 
@@ -9,7 +9,9 @@ import type { Work } from '../pipeline.types';
 export function* csvTable(text: string, issues: Issues): Work<Table> {
   const builders: ColumnBuilder[] = [];
   const { names, rows } = yield* new Meter(text.length).run(
-    readCsv(text, issues, (column, cell) => (builders[column] ??= new ColumnBuilder()).add(cell)),
+    readCsv(text, issues, (column, source, start, end) =>
+      (builders[column] ??= new ColumnBuilder()).add(source, start, end),
+    ),
   );
   const table: Table = { rows, columns: [], nonNumeric: [] };
   // A refused input needs no table: above all not one column per name of a too-wide header.
@@ -30,9 +32,9 @@ class ColumnBuilder {
   private length = 0;
   private count = 0;
 
-  add(cell: string): void {
+  add(text: string, start: number, end: number): void {
     if (!this.numeric) return;
-    const value = cellValue(cell);
+    const value = cellValueIn(text, start, end);
     if (value === undefined) {
       this.numeric = false;
       this.values = new Float64Array(0);

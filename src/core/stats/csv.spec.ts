@@ -6,9 +6,9 @@ import { SLICE } from './metered';
 function read(text: string) {
   const issues = new Issues();
   const cells: string[][] = [];
-  const work = readCsv(text, issues, (column, cell) => {
+  const work = readCsv(text, issues, (column, source, start, end) => {
     if (column === 0) cells.push([]);
-    cells[cells.length - 1].push(cell);
+    cells[cells.length - 1].push(source.slice(start, end).trim());
   });
   const reports: number[] = [];
   for (;;) {
