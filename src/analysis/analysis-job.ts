@@ -9,7 +9,10 @@ export const ANALYSIS_QUEUE_REF = Symbol('ANALYSIS_QUEUE_REF');
 export interface AnalysisJobData {
   id: string;
   pipeline: string;
+  /** `null` when the input is stored beside the job (`storedInput`). */
   input: unknown;
+  /** Whether the input is in the InputStore: large inputs are, so BullMQ never parses them whole. */
+  storedInput?: boolean;
   /** Times a worker that did not know the pipeline put the job back (they are not attempts). */
   deferrals?: number;
 }

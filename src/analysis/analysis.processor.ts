@@ -10,6 +10,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChannelSubscriber } from '../bus/channel.subscriber';
+import { InputStore } from '../bus/input-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { Metrics } from '../observability/metrics';
@@ -48,6 +49,7 @@ export class AnalysisProcessor
     private readonly failures: JobFailures,
     private readonly subscriber: ChannelSubscriber,
     private readonly keys: RedisKeys,
+    private readonly inputs: InputStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
     private readonly metrics: Metrics,
@@ -87,8 +89,12 @@ export class AnalysisProcessor
         `Job ${job.id} does not carry an analysis: ${JSON.stringify(job.data)}`,
       );
     }
-    const { id, pipeline, input } = job.data;
+    const { id, pipeline } = job.data;
     if (!this.pipelines.get(pipeline)) return this.defer(job as Job<AnalysisJobData>, token);
+    const input = job.data.storedInput ? await this.inputs.load(id) : job.data.input;
+    if (job.data.storedInput && input === undefined) {
+      throw new UnrecoverableError(`Job ${id}'s input expired before a worker took it`);
+    }
     // Deferrals by workers that did not know the pipeline were no attempts.
     const attempt = job.attemptsStarted - (job.data.deferrals ?? 0);
     const controller = new AbortController();
@@ -103,6 +109,7 @@ export class AnalysisProcessor
       this.logger.log({ msg: `attempt ${outcome.kind}`, jobId: id, pipeline, attempt });
       if (outcome.kind === 'completed' || outcome.kind === 'failed') {
         this.metrics.jobFinished(pipeline, outcome.kind, startedAt);
+        if (job.data.storedInput) await this.inputs.discard(id).catch(() => undefined);
       }
       switch (outcome.kind) {
         case 'retrying':

@@ -20,6 +20,7 @@ import { InputError } from '../core/input-error';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { applyEvent } from '../core/snapshot.reducer';
 import { EventStore } from '../bus/event-store';
+import { InputStore } from '../bus/input-store';
 import { RedisDeadline } from '../bus/redis-deadline';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
@@ -53,6 +54,7 @@ export class AnalysisService {
     private readonly deadline: RedisDeadline,
     private readonly pipelines: PipelineRegistry,
     private readonly store: EventStore,
+    private readonly inputs: InputStore,
     private readonly access: AnalysisAccess,
     private readonly admission: QueueAdmission,
     private readonly keys: RedisKeys,
@@ -143,6 +145,7 @@ export class AnalysisService {
     this.mirror?.catchUp(id);
     await Promise.all([
       this.queue.remove(bullJobId(id)).catch(() => 0),
+      this.inputs.discard(id).catch(() => undefined),
       publishTo(this.redis, this.keys.cancellations(), id),
     ]);
     return applyEvent(snapshot, { ...event, seq: appended.seq });
@@ -175,8 +178,10 @@ export class AnalysisService {
    */
   private async enqueue(data: AnalysisJobData, created: boolean): Promise<void> {
     try {
+      const stored = await this.deadline.run(() => this.inputs.save(data.id, data.input));
+      const payload = stored ? { ...data, input: null, storedInput: true } : data;
       await this.deadline.run(() =>
-        this.queue.add(data.pipeline, data, {
+        this.queue.add(data.pipeline, payload, {
           jobId: bullJobId(data.id),
           attempts: JOB_ATTEMPTS,
           backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
@@ -196,7 +201,11 @@ export class AnalysisService {
   private async undoCreation(id: string): Promise<void> {
     try {
       await this.deadline.run(() =>
-        Promise.all([this.store.discard(id), this.queue.remove(bullJobId(id))]),
+        Promise.all([
+          this.store.discard(id),
+          this.queue.remove(bullJobId(id)),
+          this.inputs.discard(id),
+        ]),
       );
     } catch (error) {
       this.logger.warn({

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { AnalysisError } from '../core/analysis.types';
 import { EventStore } from '../bus/event-store';
+import { InputStore } from '../bus/input-store';
 import { Metrics } from '../observability/metrics';
 import { EVENT_MIRROR, type EventMirror } from '../service/event-mirror.port';
 
@@ -16,6 +17,7 @@ export class JobFailures {
 
   constructor(
     private readonly store: EventStore,
+    private readonly inputs: InputStore,
     private readonly metrics: Metrics,
     @Optional() @Inject(EVENT_MIRROR) private readonly mirror?: EventMirror,
   ) {}
@@ -38,6 +40,7 @@ export class JobFailures {
       false,
     );
     if (appended.kind !== 'appended') return false;
+    await this.inputs.discard(id).catch(() => undefined);
     this.metrics.eventsPublished.inc();
     this.metrics.jobFinished(snapshot.pipeline, 'failed', snapshot.startedAt);
     this.logger.warn({ msg: 'job failed outside its pipeline', jobId: id, code: error.code });

@@ -10,6 +10,7 @@ import { EVENT_MIRROR, type EventMirror, MirroredPublisher } from '../service/ev
 import { PUBLISHER, type Publisher } from '../service/publisher.port';
 import { ChannelSubscriber } from './channel.subscriber';
 import { EventStore } from './event-store';
+import { InputStore } from './input-store';
 import { RedisDeadline } from './redis-deadline';
 import { type RedisClient, closeHandedOverConnections } from './redis-connection';
 import { REDIS, redisProviders } from './redis.providers';
@@ -39,6 +40,7 @@ export class RedisShutdown implements OnApplicationShutdown {
 export const busProviders: Provider[] = [
   ...redisProviders,
   EventStore,
+  InputStore,
   RedisDeadline,
   ChannelSubscriber,
   RedisShutdown,
@@ -56,6 +58,7 @@ export const busProviders: Provider[] = [
 export const busExports = [
   ...redisProviders.map(tokenOf),
   EventStore,
+  InputStore,
   RedisDeadline,
   ChannelSubscriber,
   PUBLISHER,

@@ -7,6 +7,7 @@ import { ANALYSIS_STATUSES, type AnalysisStatus } from '../core/analysis.types';
  * | ------------------------------- | ------- | ------------------------------------------------ | ----------------------------- |
  * | `P:job:{id}`                    | hash    | the snapshot (JSON per field), tenant, token     | `EVENT_TTL_SECONDS` after end |
  * | `P:job:{id}:events`             | list    | the events, `seq` N at index N − 1               | with the hash                 |
+ * | `P:job:{id}:input`              | list    | a large input: JSON header, then ≤ 1 MiB chunks  | deleted at end; TTL backstop  |
  * | `P:job:{id}:live`               | channel | each new event of the job                        | —                             |
  * | `P:tenant:{T}:jobs`             | zset    | the tenant's job ids by creation time (ms)       | entries trimmed at job expiry |
  * | `P:tenant:{T}:jobs:<status>`    | zset    | the same, narrowed to one status                 | entries trimmed at job expiry |
@@ -36,6 +37,11 @@ export class RedisKeys {
   /** List: the job's events in `seq` order; event `seq` N sits at index N − 1. */
   events(id: string): string {
     return `${this.prefix}:job:{${id}}:events`;
+  }
+
+  /** List: a large input stored beside the job (header, then chunks); see InputStore. */
+  input(id: string): string {
+    return `${this.prefix}:job:{${id}}:input`;
   }
 
   /** Pub/sub channel carrying each new event of the job. */

@@ -12,11 +12,11 @@ export function* columnsTable(columns: Record<string, unknown>, issues: Issues):
     issues.add(tooManyColumns('input.columns', names.length));
     return { rows: 0, columns: [], nonNumeric: [] };
   }
-  const arrays: [string, unknown[]][] = [];
+  const arrays: [string, ArrayLike<unknown>][] = [];
   for (const name of names) {
     const values = columns[name];
     if (name.trim() === '') issues.add('input.columns has a column with an empty name');
-    if (!Array.isArray(values)) {
+    if (!Array.isArray(values) && !(values instanceof Float64Array)) {
       issues.add(`input.columns.${name} must be an array of numbers or nulls`);
       continue;
     }
@@ -41,7 +41,12 @@ export function* columnsTable(columns: Record<string, unknown>, issues: Issues):
   return table;
 }
 
-function* numericColumn(name: string, values: unknown[], issues: Issues): Metered<NumericColumn> {
+function* numericColumn(
+  name: string,
+  values: ArrayLike<unknown>,
+  issues: Issues,
+): Metered<NumericColumn> {
+  if (values instanceof Float64Array) return yield* storedColumn(name, values, issues);
   const numbers = new Float64Array(values.length);
   let count = 0;
   for (const [from, to] of slices(0, values.length)) {
@@ -60,4 +65,22 @@ function* numericColumn(name: string, values: unknown[], issues: Issues): Metere
     yield to - from;
   }
   return { name, values: numbers, count };
+}
+
+/**
+ * A column as the worker reads a stored input back: float64s with NaN for null (JSON cannot
+ * carry a Float64Array, so only a stored input has one). Its values are checked again all the same.
+ */
+function* storedColumn(name: string, values: Float64Array, issues: Issues): Metered<NumericColumn> {
+  let count = 0;
+  for (const [from, to] of slices(0, values.length)) {
+    for (let i = from; i < to; i++) {
+      const value = values[i];
+      if (value - value === 0) count++;
+      else if (value === value)
+        issues.add(`input.columns.${name}[${i}] must be a number or null, not ${value}`);
+    }
+    yield to - from;
+  }
+  return { name, values, count };
 }

@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { decodeInput, encodeInput, type InputHeader } from './input-codec';
+import type { RedisClient } from './redis-connection';
+import { RedisKeys } from './redis-keys';
+import { REDIS } from './redis.providers';
+
+/** Chunks fetched per round trip: a few MiB, each reply still quick to hand over. */
+const CHUNKS_PER_READ = 4;
+
+/**
+ * A large job input, stored beside the job under its hash tag (`P:job:{id}:input`: a list whose
+ * first element is a JSON header, then the chunks) rather than in the BullMQ payload, which every
+ * BullMQ step would parse as a whole. It is deleted when the job ends; its TTL, set when it is
+ * written, bounds it should nothing end the job.
+ */
+@Injectable()
+export class InputStore {
+  constructor(
+    @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Stores the input when it is large: true then, false when it should stay inline. */
+  async save(id: string, input: unknown): Promise<boolean> {
+    const encoded = await encodeInput(input);
+    if (!encoded) return false;
+    const key = this.keys.input(id);
+    // One transaction: a repeated request rewrites the input whole, never half.
+    await this.redis
+      .multi()
+      .del(key)
+      .rpush(key, JSON.stringify(encoded.header), ...encoded.chunks)
+      .expire(key, this.config.eventTtlSeconds)
+      .exec();
+    return true;
+  }
+
+  /** The stored input, or undefined when it is gone (expired before any worker took the job). */
+  async load(id: string): Promise<unknown> {
+    const key = this.keys.input(id);
+    const chunks: Buffer[] = [];
+    for (let from = 0; ; from += CHUNKS_PER_READ) {
+      const read = await this.redis.lrangeBuffer(key, from, from + CHUNKS_PER_READ - 1);
+      chunks.push(...read);
+      if (read.length < CHUNKS_PER_READ) break;
+    }
+    if (chunks.length === 0) return undefined;
+    const header = JSON.parse(chunks[0].toString('utf8')) as InputHeader;
+    return decodeInput(header, chunks.slice(1));
+  }
+
+  async discard(id: string): Promise<void> {
+    await this.redis.del(this.keys.input(id));
+  }
+}
