@@ -8,6 +8,7 @@ import { Test } from '@nestjs/testing';
 import { AnalysisAccess } from '../auth/analysis-access';
 import type { Caller } from '../auth/caller';
 import { ANONYMOUS_TENANT, EventStore, type JobAccess } from '../bus/event-store';
+import { InputStore } from '../bus/input-store';
 import { APP_CONFIG, loadConfig } from '../config/app-config';
 import { RedisDeadline } from '../bus/redis-deadline';
 import { RedisKeys } from '../bus/redis-keys';
@@ -47,11 +48,12 @@ async function build() {
     discard: jest.fn(async () => true),
   };
   const queue = { add: jest.fn(async () => ({})), remove: jest.fn(async () => 1) };
-  const redis = { publish: jest.fn(async () => 1) };
+  const redis = { publish: jest.fn(async () => 1), del: jest.fn(async () => 1) };
   const moduleRef = await Test.createTestingModule({
     providers: [
       AnalysisService,
       AnalysisAccess,
+      InputStore,
       { provide: APP_CONFIG, useValue: loadConfig({}) },
       { provide: QueueAdmission, useValue: { admit: async () => undefined } },
       { provide: RedisDeadline, useValue: { run: <T>(work: () => Promise<T>) => work() } },
