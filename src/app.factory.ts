@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { acceptCsvBodies } from './http/csv-body.parser';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as RootLogger } from 'pino';
 import type Redis from 'ioredis';
@@ -60,6 +61,7 @@ export async function createApp(
   traceRequests(fastify);
   if (config.metrics) countRequests(fastify, app.get(Metrics));
   if (runsApi(config)) {
+    acceptCsvBodies(fastify, config.maxBodyBytes);
     app.useWebSocketAdapter(new LeanIoAdapter(app, config.corsOrigins));
     const cors = restCors(config.corsOrigins);
     if (cors) app.enableCors(cors);

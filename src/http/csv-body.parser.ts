@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** What a `text/csv` request's query may say besides the CSV itself. */
+interface CsvQuery {
+  pipeline?: unknown;
+  bins?: unknown;
+}
+
+/** An error Fastify answers with its status (and HttpErrorFilter gives Nest's shape). */
+function httpError(statusCode: number, message: string): Error & { statusCode: number } {
+  return Object.assign(new Error(message), { statusCode });
+}
+
+/**
+ * Accepts `text/csv` bodies for `POST /analyses?pipeline=stats&bins=20` (and PUT): the request
+ * is then `{ pipeline, input: { csv: <body>, bins } }`, validated like any other. The body is
+ * decoded as it streams in, chunk by chunk (invalid UTF-8 is a 400), and refused with 413 once it
+ * passes `maxBodyBytes`; the CSV is parsed later, in slices, by the pipeline's validation, rather
+ * than in one call here.
+ */
+export function acceptCsvBodies(fastify: FastifyInstance, maxBodyBytes: number): void {
+  fastify.addContentTypeParser('text/csv', (request: FastifyRequest, payload, done) => {
+    const declared = Number(request.headers['content-length']);
+    if (declared > maxBodyBytes) {
+      done(httpError(413, 'Request body too large'), undefined);
+      return;
+    }
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+    const parts: string[] = [];
+    let bytes = 0;
+    let failed = false;
+    const fail = (error: Error): void => {
+      if (failed) return;
+      failed = true;
+      payload.removeAllListeners('data');
+      payload.resume();
+      done(error, undefined);
+    };
+    payload.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      bytes += chunk.length;
+      if (bytes > maxBodyBytes) return fail(httpError(413, 'Request body too large'));
+      try {
+        parts.push(decoder.decode(chunk, { stream: true }));
+      } catch {
+        fail(httpError(400, 'The text/csv body is not valid UTF-8'));
+      }
+    });
+    payload.on('error', (error) => fail(error));
+    payload.on('end', () => {
+      if (failed) return;
+      try {
+        parts.push(decoder.decode());
+      } catch {
+        return fail(httpError(400, 'The text/csv body is not valid UTF-8'));
+      }
+      done(null, csvRequest(request.query as CsvQuery, parts.join('')));
+    });
+  });
+}
+
+/** The JSON request a CSV body with this query stands for; the query's faults are left for validation to name. */
+function csvRequest(query: CsvQuery, csv: string): { pipeline: unknown; input: object } {
+  const bins =
+    typeof query.bins === 'string' && /^\d+$/.test(query.bins) ? Number(query.bins) : query.bins;
+  return { pipeline: query.pipeline, input: bins === undefined ? { csv } : { csv, bins } };
+}
