@@ -11,6 +11,13 @@ function httpError(statusCode: number, message: string): Error & { statusCode: n
   return Object.assign(new Error(message), { statusCode });
 }
 
+function tooLarge(maxBodyBytes: number): Error {
+  return httpError(
+    413,
+    `Request body is larger than the limit of ${maxBodyBytes} bytes (MAX_BODY_BYTES)`,
+  );
+}
+
 /**
  * Accepts `text/csv` bodies for `POST /analyses?pipeline=stats&bins=20` (and PUT): the request
  * is then `{ pipeline, input: { csv: <body>, bins } }`, validated like any other. The body is
@@ -22,7 +29,7 @@ export function acceptCsvBodies(fastify: FastifyInstance, maxBodyBytes: number):
   fastify.addContentTypeParser('text/csv', (request: FastifyRequest, payload, done) => {
     const declared = Number(request.headers['content-length']);
     if (declared > maxBodyBytes) {
-      done(httpError(413, 'Request body too large'), undefined);
+      done(tooLarge(maxBodyBytes), undefined);
       return;
     }
     const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -39,7 +46,7 @@ export function acceptCsvBodies(fastify: FastifyInstance, maxBodyBytes: number):
     payload.on('data', (chunk: Buffer) => {
       if (failed) return;
       bytes += chunk.length;
-      if (bytes > maxBodyBytes) return fail(httpError(413, 'Request body too large'));
+      if (bytes > maxBodyBytes) return fail(tooLarge(maxBodyBytes));
       try {
         parts.push(decoder.decode(chunk, { stream: true }));
       } catch {
