@@ -1,5 +1,6 @@
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { type HttpAnswer, request } from '../support/http';
+import { clusterSeedsOf } from '../support/redis-cluster';
 import { useService } from '../support/service-fixture';
 
 interface ErrorBody {
@@ -42,14 +43,30 @@ async function finished(id: string) {
   return client.finished(id, 60_000);
 }
 
-async function inputKeys(redis: Redis): Promise<string[]> {
-  return (await redis.keys(`${fixture.service.config.keyPrefix}:job:*:input`)).filter(Boolean);
+/** A client of the suite's Redis, or of its cluster when the suite runs on one. */
+function connect(): Redis | Cluster {
+  const seeds = clusterSeedsOf(fixture.redis.url);
+  if (!seeds) return new Redis(fixture.redis.url);
+  return new Cluster(
+    seeds
+      .split(',')
+      .map((seed) => ({ host: seed.split(':')[0], port: Number(seed.split(':')[1]) })),
+  );
+}
+
+async function keysMatching(redis: Redis | Cluster, pattern: string): Promise<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  return (await Promise.all(nodes.map((node) => node.keys(pattern)))).flat();
+}
+
+function inputKeys(redis: Redis | Cluster): Promise<string[]> {
+  return keysMatching(redis, `${fixture.service.config.keyPrefix}:job:*:input`);
 }
 
 describe('text/csv bodies', () => {
-  let redis: Redis;
+  let redis: Redis | Cluster;
   beforeAll(() => {
-    redis = new Redis(fixture.redis.url);
+    redis = connect();
   });
   afterAll(() => redis.quit());
 
@@ -154,9 +171,9 @@ describe('text/csv bodies', () => {
 });
 
 describe('a large input stored beside its job', () => {
-  let redis: Redis;
+  let redis: Redis | Cluster;
   beforeAll(() => {
-    redis = new Redis(fixture.redis.url);
+    redis = connect();
   });
   afterAll(() => redis.quit());
 
@@ -176,7 +193,7 @@ describe('a large input stored beside its job', () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(fixture.service.config.eventTtlSeconds);
     const payloads = await Promise.all(
-      (await redis.keys(`${fixture.service.config.keyPrefix}:*a-${id}`)).map((bullKey) =>
+      (await keysMatching(redis, `${fixture.service.config.keyPrefix}:*a-${id}`)).map((bullKey) =>
         redis.type(bullKey).then((type) => (type === 'hash' ? redis.hget(bullKey, 'data') : null)),
       ),
     );
