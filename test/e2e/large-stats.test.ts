@@ -88,4 +88,30 @@ describe('a 1 000 000-value stats analysis', () => {
     expect(result.columns.x.mean).toBeCloseTo(mean, 6);
     expect(result.columns.x.quantiles.p50).toBeCloseTo((sorted[499_999] + sorted[500_000]) / 2, 9);
   });
+
+  it('gives the same result from a text/csv body of the same values', async () => {
+    const column = values(VALUES);
+    const [fromJson, fromCsv] = await Promise.all([
+      request(api.url, 'POST', '/analyses', {
+        pipeline: 'stats',
+        input: { columns: { x: column } },
+      }),
+      fetch(`${api.url}/analyses?pipeline=stats`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: `x\n${column.join('\n')}\n`,
+      }).then(async (response) => ({ status: response.status, body: await response.json() })),
+    ]);
+    expect([fromJson.status, fromCsv.status]).toEqual([202, 202]);
+    const results = await Promise.all(
+      [fromJson, fromCsv].map(async ({ body }) => {
+        const id = (body as { id: string }).id;
+        await live.subscribe({ id });
+        const events = await live.finished(id, 120_000);
+        expect(events[events.length - 1].type).toBe('completed');
+        return events[events.length - 1].data;
+      }),
+    );
+    expect(results[1]).toEqual(results[0]);
+  });
 });

@@ -27,6 +27,13 @@ interface StatsState {
   correlation: Correlation;
 }
 
+/**
+ * The table `validate` read, by the input it returned: the runner hands that very object to
+ * `init`, so the `parse` step need not read a large dataset a second time. Weak: it goes with
+ * the input. A payload that did not come through `validate` here is read again.
+ */
+const validatedTables = new WeakMap<StatsInput, Table>();
+
 /** A value per numeric column, keyed by name in input order; fromEntries keeps a `__proto__` column. */
 function byColumn<T>(table: Table, values: readonly T[]): Record<string, T> {
   return Object.fromEntries(table.columns.map((column, index) => [column.name, values[index]]));
@@ -35,7 +42,7 @@ function byColumn<T>(table: Table, values: readonly T[]): Record<string, T> {
 const parse: PipelineStep<StatsState> = {
   name: 'parse',
   *run(state) {
-    const { table } = yield* readStatsInput(state.input);
+    const table = validatedTables.get(state.input) ?? (yield* readStatsInput(state.input)).table;
     const { rows, nonNumeric } = table;
     const columns = table.columns.map((column) => column.name);
     return { state: { ...state, table }, data: { rows, columns, nonNumeric } };
@@ -143,7 +150,9 @@ export const statsPipeline: PipelineDefinition<StatsInput, StatsState, StatsResu
     ],
   },
   *validate(raw) {
-    return (yield* readStatsInput(raw)).input;
+    const { input, table } = yield* readStatsInput(raw);
+    validatedTables.set(input, table);
+    return input;
   },
   init: (input) => ({
     input,
