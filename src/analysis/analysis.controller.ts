@@ -19,10 +19,12 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiConsumes,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiQuery,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -66,6 +68,23 @@ const WriteLimits = (): MethodDecorator => (target, key, descriptor) => {
   })(target, key, descriptor);
 };
 
+/** A write's body may also be a `stats` dataset as CSV text, its pipeline and options in the query. */
+const AcceptsCsv = (): MethodDecorator => (target, key, descriptor) => {
+  ApiConsumes('application/json', 'text/csv')(target, key, descriptor);
+  ApiQuery({
+    name: 'pipeline',
+    required: false,
+    description:
+      'With a `text/csv` body (RFC 4180, a header row naming the columns): the pipeline, `stats`. The request is then `{ pipeline, input: { csv: <body>, bins } }`.',
+  })(target, key, descriptor);
+  ApiQuery({
+    name: 'bins',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
+    description: 'With a `text/csv` body: histogram bins per column.',
+  })(target, key, descriptor);
+};
+
 const LOCATION = {
   Location: { description: 'The analysis: `/analyses/{id}`.', schema: { type: 'string' } },
 };
@@ -103,6 +122,7 @@ export class AnalysisController {
     description: 'Body larger than MAX_BODY_BYTES.',
   })
   @WriteLimits()
+  @AcceptsCsv()
   async create(
     @Body() body: CreateAnalysisDto,
     @CurrentCaller() caller: Caller,
@@ -133,6 +153,7 @@ export class AnalysisController {
     description: 'Body larger than MAX_BODY_BYTES.',
   })
   @WriteLimits()
+  @AcceptsCsv()
   async put(
     @Param('id', AnalysisIdPipe) id: string,
     @Body() body: CreateAnalysisDto,
