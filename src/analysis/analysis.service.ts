@@ -178,7 +178,9 @@ export class AnalysisService {
    */
   private async enqueue(data: AnalysisJobData, created: boolean): Promise<void> {
     try {
-      const stored = await this.deadline.run(() => this.inputs.save(data.id, data.input));
+      const stored = await this.deadline.run(() =>
+        this.inputs.save(data.id, data.input, { keepExisting: !created }),
+      );
       const payload = stored ? { ...data, input: null, storedInput: true } : data;
       await this.deadline.run(() =>
         this.queue.add(data.pipeline, payload, {

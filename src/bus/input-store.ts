@@ -22,11 +22,16 @@ export class InputStore {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Stores the input when it is large: true then, false when it should stay inline. */
-  async save(id: string, input: unknown): Promise<boolean> {
+  /**
+   * Stores the input when it is large: true then, false when it should stay inline. With
+   * `keepExisting` (the same request again, for a job that may already be running), an input
+   * already stored is left as it is: a worker may be reading it.
+   */
+  async save(id: string, input: unknown, { keepExisting = false } = {}): Promise<boolean> {
     const encoded = await encodeInput(input);
     if (!encoded) return false;
     const key = this.keys.input(id);
+    if (keepExisting && (await this.redis.exists(key)) === 1) return true;
     // One transaction: a repeated request rewrites the input whole, never half.
     await this.redis
       .multi()
