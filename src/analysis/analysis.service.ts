@@ -75,7 +75,7 @@ export class AnalysisService {
     caller: Caller,
     requestedId?: string,
   ): Promise<Creation> {
-    await this.validate(pipeline, input);
+    const validated = await this.validate(pipeline, input);
     await this.deadline.run(() =>
       this.admission.admit(async () =>
         requestedId === undefined ? false : (await this.store.snapshot(requestedId)) !== undefined,
@@ -94,7 +94,7 @@ export class AnalysisService {
     }
     // Enqueue again while queued: a no-op if the job is in BullMQ, a repair if an earlier try stopped short.
     if (created || snapshot.status === 'queued') {
-      await this.enqueue({ id, pipeline, input }, created);
+      await this.enqueue({ id, pipeline, input }, created, validated);
     }
     if (created) this.metrics.jobCreated(pipeline);
     this.mirror?.catchUp(id);
@@ -152,7 +152,7 @@ export class AnalysisService {
   }
 
   /** Validation of a large dataset runs in slices, so that the API keeps serving others meanwhile. */
-  private async validate(pipeline: string, input: unknown): Promise<void> {
+  private async validate(pipeline: string, input: unknown): Promise<unknown> {
     const definition = this.pipelines.get(pipeline);
     if (!definition) {
       throw new BadRequestException(
@@ -163,7 +163,7 @@ export class AnalysisService {
       throw new BadRequestException(`input is nested more than ${MAX_INPUT_DEPTH} levels deep`);
     }
     try {
-      await drive(definition.validate(input));
+      return await drive(definition.validate(input));
     } catch (error) {
       if (error instanceof InputError) throw new BadRequestException(error.issues);
       throw error;
@@ -176,10 +176,14 @@ export class AnalysisService {
    * that no worker will ever run (should the removal fail too, the
    * reconciliation marks the job failed).
    */
-  private async enqueue(data: AnalysisJobData, created: boolean): Promise<void> {
+  private async enqueue(
+    data: AnalysisJobData,
+    created: boolean,
+    validated: unknown,
+  ): Promise<void> {
     try {
       const stored = await this.deadline.run(() =>
-        this.inputs.save(data.id, data.input, { keepExisting: !created }),
+        this.inputs.save(data.id, data.input, { keepExisting: !created, validated }),
       );
       const payload = stored ? { ...data, input: null, storedInput: true } : data;
       await this.deadline.run(() =>

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { numericTableOf } from '../core/pipelines/stats.pipeline';
 
 /** Inputs smaller than this ride inline in the BullMQ job: one key fewer, no extra round trip. */
 export const INLINE_INPUT_BYTES = 64 * 1024;
@@ -22,8 +23,29 @@ export interface EncodedInput {
   chunks: Buffer[];
 }
 
-/** The input's stored form, or undefined when it is small enough to stay inline. */
-export async function encodeInput(input: unknown): Promise<EncodedInput | undefined> {
+/**
+ * The input's stored form, or undefined when it is small enough to stay inline. A `stats` dataset
+ * whose validation read an all-numeric table (`validated`: what the pipeline's `validate`
+ * returned) is stored as that table's columns, so the worker reads numbers, not text, and the
+ * result is the same (the specs hold columns and CSV to one result).
+ */
+export async function encodeInput(
+  input: unknown,
+  validated?: unknown,
+): Promise<EncodedInput | undefined> {
+  const table = numericTableOf(validated);
+  if (
+    table &&
+    table.columns.length > 0 &&
+    table.columns.length * table.rows * 8 >= INLINE_INPUT_BYTES
+  ) {
+    const { bins } = validated as { bins: number };
+    const chunks = table.columns.flatMap(({ values }) =>
+      split(Buffer.from(values.buffer, values.byteOffset, values.byteLength)),
+    );
+    const names = table.columns.map(({ name }) => name);
+    return { header: { format: 'columns', names, rows: table.rows, fields: { bins } }, chunks };
+  }
   const dataset = statsDataset(input);
   if (dataset && typeof dataset.csv === 'string') {
     if (dataset.csv.length < INLINE_INPUT_BYTES) return undefined;

@@ -27,8 +27,12 @@ export class InputStore {
    * `keepExisting` (the same request again, for a job that may already be running), an input
    * already stored is left as it is: a worker may be reading it.
    */
-  async save(id: string, input: unknown, { keepExisting = false } = {}): Promise<boolean> {
-    const encoded = await encodeInput(input);
+  async save(
+    id: string,
+    input: unknown,
+    { keepExisting = false, validated }: { keepExisting?: boolean; validated?: unknown } = {},
+  ): Promise<boolean> {
+    const encoded = await encodeInput(input, validated);
     if (!encoded) return false;
     const key = this.keys.input(id);
     if (keepExisting && (await this.redis.exists(key)) === 1) return true;

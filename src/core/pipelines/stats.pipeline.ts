@@ -34,6 +34,18 @@ interface StatsState {
  */
 const validatedTables = new WeakMap<StatsInput, Table>();
 
+/**
+ * The all-numeric table `validate` read for this validated input, if it read one: a caller that
+ * keeps the input for later can keep these typed arrays instead of reading the text again.
+ */
+export function numericTableOf(input: unknown): Table | undefined {
+  const table =
+    typeof input === 'object' && input !== null
+      ? validatedTables.get(input as StatsInput)
+      : undefined;
+  return table && table.nonNumeric.length === 0 ? table : undefined;
+}
+
 /** A value per numeric column, keyed by name in input order; fromEntries keeps a `__proto__` column. */
 function byColumn<T>(table: Table, values: readonly T[]): Record<string, T> {
   return Object.fromEntries(table.columns.map((column, index) => [column.name, values[index]]));
