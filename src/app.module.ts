@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ANALYSIS_QUEUE } from './analysis/analysis-job';
 import { AnalysisModule } from './analysis/analysis.module';
+import { shardNames } from './analysis/queue-shards';
 import { AuthModule } from './auth/auth.module';
 import { clustered } from './bus/redis-connection';
 import { type AppConfig, runsApi } from './config/app-config';
@@ -29,6 +30,7 @@ export class AppModule {
         // Global: health, metrics and the dashboard use its connections, queue and metrics.
         AnalysisModule.forRoot({
           role: config.role,
+          queueShards: config.queueShards,
           concurrency: config.workerConcurrency,
           jobLockMs: config.jobLockMs,
           isGlobal: true,
@@ -39,7 +41,9 @@ export class AppModule {
           processMetrics: config.metrics,
         }),
         HealthModule,
-        ...(runsApi(config) ? [QueueDashboardModule.forRoot(config, ANALYSIS_QUEUE)] : []),
+        ...(runsApi(config)
+          ? [QueueDashboardModule.forRoot(config, shardNames(ANALYSIS_QUEUE, config.queueShards))]
+          : []),
         ...(runsApi(config) ? [AuthModule.forConfig(config)] : []),
         ...entries,
       ],

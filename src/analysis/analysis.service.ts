@@ -7,7 +7,6 @@ import {
   Optional,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import {
   type AnalysisEvent,
   type AnalysisSnapshot,
@@ -28,7 +27,6 @@ import { Metrics } from '../observability/metrics';
 import { EVENT_MIRROR, type EventMirror } from '../service/event-mirror.port';
 import { drive } from '../service/sliced-driver';
 import {
-  ANALYSIS_QUEUE_REF,
   type AnalysisJobData,
   bullJobId,
   JOB_ATTEMPTS,
@@ -37,6 +35,7 @@ import {
 } from './analysis-job';
 import { MAX_INPUT_DEPTH, nestedDeeperThan } from './input-depth';
 import { QueueAdmission } from './queue-admission';
+import { ANALYSIS_QUEUE_SHARDS, type QueueShards } from './queue-shards';
 import { requestFingerprint } from './request-fingerprint';
 
 export interface Creation {
@@ -57,7 +56,7 @@ export class AnalysisService {
     private readonly admission: QueueAdmission,
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: RedisClient,
-    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue<AnalysisJobData>,
+    @Inject(ANALYSIS_QUEUE_SHARDS) private readonly queues: QueueShards,
     private readonly metrics: Metrics,
     @Optional() @Inject(EVENT_MIRROR) private readonly mirror?: EventMirror,
   ) {}
@@ -142,7 +141,10 @@ export class AnalysisService {
     this.metrics.jobFinished(snapshot.pipeline, 'cancelled', snapshot.startedAt);
     this.mirror?.catchUp(id);
     await Promise.all([
-      this.queue.remove(bullJobId(id)).catch(() => 0),
+      this.queues
+        .forId(id)
+        .remove(bullJobId(id))
+        .catch(() => 0),
       publishTo(this.redis, this.keys.cancellations(), id),
     ]);
     return applyEvent(snapshot, { ...event, seq: appended.seq });
@@ -176,7 +178,7 @@ export class AnalysisService {
   private async enqueue(data: AnalysisJobData, created: boolean): Promise<void> {
     try {
       await this.deadline.run(() =>
-        this.queue.add(data.pipeline, data, {
+        this.queues.forId(data.id).add(data.pipeline, data, {
           jobId: bullJobId(data.id),
           attempts: JOB_ATTEMPTS,
           backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
@@ -196,7 +198,7 @@ export class AnalysisService {
   private async undoCreation(id: string): Promise<void> {
     try {
       await this.deadline.run(() =>
-        Promise.all([this.store.discard(id), this.queue.remove(bullJobId(id))]),
+        Promise.all([this.store.discard(id), this.queues.forId(id).remove(bullJobId(id))]),
       );
     } catch (error) {
       this.logger.warn({

@@ -6,14 +6,14 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { isTerminal } from '../core/analysis.types';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
 import type { RedisClient } from '../bus/redis-connection';
-import { ANALYSIS_QUEUE_REF, bullJobId } from './analysis-job';
+import { bullJobId } from './analysis-job';
+import { ANALYSIS_QUEUE_SHARDS, type QueueShards } from './queue-shards';
 import { JobFailures } from './job-failures';
 
 const ALIVE = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
@@ -48,7 +48,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
+    @Inject(ANALYSIS_QUEUE_SHARDS) private readonly queues: QueueShards,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -94,7 +94,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
         if (!snapshot || isTerminal(snapshot.status)) continue;
         // Waiting, delayed, active: alive. Unknown (removed, or a half-written add), or
         // completed/failed while the job never recorded its end: lost.
-        const state = await this.queue.getJobState(bullJobId(id));
+        const state = await this.queues.forId(id).getJobState(bullJobId(id));
         if (!ALIVE.has(state)) report.failed += (await this.failLost(id)) ? 1 : 0;
       }
     }
