@@ -14,11 +14,16 @@ export class SlotPool {
     return this.size - this.free;
   }
 
+  /** Takes a slot if one is free now. */
+  tryAcquire(): boolean {
+    if (this.free === 0) return false;
+    this.free -= 1;
+    return true;
+  }
+
+  /** Takes a slot, waiting for one (first come, first served). */
   acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free -= 1;
-      return Promise.resolve();
-    }
+    if (this.tryAcquire()) return Promise.resolve();
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
@@ -36,8 +41,15 @@ export class SlotPool {
  * by a process that cannot run it); it is given back once the job is finished.
  * BullMQ's chained fetch (the next job taken with the finished one's update)
  * is turned off so that every job passes through the pool.
+ *
+ * BullMQ starts the jobs it fetched only once its fetching pauses: while this
+ * worker holds a fetched job not yet started, a fetch that finds no free slot
+ * returns nothing at once (which pauses the fetching) instead of waiting for a
+ * slot that job may be holding.
  */
 export class BudgetedWorker extends Worker<AnalysisJobData> {
+  private fetchedNotStarted = 0;
+
   constructor(
     name: string,
     processor: Processor<AnalysisJobData>,
@@ -52,13 +64,17 @@ export class BudgetedWorker extends Worker<AnalysisJobData> {
     token: string,
     name?: string,
   ): Promise<Job<AnalysisJobData>> {
-    await this.slots.acquire();
+    if (!this.slots.tryAcquire()) {
+      if (this.fetchedNotStarted > 0) return undefined as unknown as Job<AnalysisJobData>;
+      await this.slots.acquire();
+    }
     let job: Job<AnalysisJobData> | undefined;
     try {
       // Closing while waiting for a slot: take no more jobs.
       if (!this.closing) job = await super.moveToActive(client, token, name);
     } finally {
-      if (!job) this.slots.release();
+      if (job) this.fetchedNotStarted += 1;
+      else this.slots.release();
     }
     return job as Job<AnalysisJobData>;
   }
@@ -67,6 +83,7 @@ export class BudgetedWorker extends Worker<AnalysisJobData> {
     job: Job<AnalysisJobData>,
     token: string,
   ): Promise<void | Job<AnalysisJobData>> {
+    this.fetchedNotStarted -= 1;
     try {
       return await super.processJob(job, token, () => false);
     } finally {
