@@ -296,7 +296,7 @@ async function measure(contender: Contender, run: number): Promise<Sample[]> {
       deliveries,
       p50Ms: +delays[Math.floor(delays.length / 2)].toFixed(1),
       p95Ms: +delays[Math.floor(delays.length * 0.95)].toFixed(1),
-      // Redis's cost of one job's events however many clients follow it (one wake-up per api).
+      // One job's events with 200 followers: their subscriptions' snapshot and history reads included.
       commandsPerEvent: +(fan.commands / EVENTS_PER_DEMO_JOB).toFixed(1),
       bytesPerEvent: Math.round(fan.bytes / EVENTS_PER_DEMO_JOB),
       ...load(),
