@@ -44,7 +44,6 @@ export async function createApp(
     AppModule.forRoot(
       config,
       pipelines,
-      logger,
       nats ? [nats.NatsModule.forRoot(nats.config, { entry: runsApi(config) })] : [],
     ),
     // Ids are up to 128 characters; Fastify's default would answer 414 above 100.
@@ -57,7 +56,7 @@ export async function createApp(
     { logger: nestLogger(logger) },
   );
   const fastify = app.getHttpAdapter().getInstance();
-  traceRequests(fastify);
+  traceRequests(fastify, logger);
   if (config.metrics) countRequests(fastify, app.get(Metrics));
   if (runsApi(config)) {
     app.useWebSocketAdapter(new LeanIoAdapter(app, config.corsOrigins));

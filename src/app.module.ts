@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { Logger } from 'pino';
 import { ANALYSIS_QUEUE } from './analysis/analysis-job';
 import { AnalysisModule } from './analysis/analysis.module';
 import { shardNames } from './analysis/queue-shards';
@@ -18,7 +17,6 @@ export class AppModule {
   static forRoot(
     config: AppConfig,
     pipelines: readonly AnyPipeline[],
-    logger: Logger,
     /** Further entries (NATS), loaded by the app factory only when configured. */
     entries: DynamicModule[] = [],
   ): DynamicModule {
@@ -26,7 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        ObservabilityModule.forRoot({ logger }),
+        ObservabilityModule.forRoot(),
         // Global: health, metrics and the dashboard use its connections, queue and metrics.
         AnalysisModule.forRoot({
           role: config.role,

@@ -137,11 +137,7 @@ export class EventStore {
       field,
       JSON.stringify(snapshot[field]),
     ]);
-    // Filed first: a crash before the job is written leaves an entry the reconciliation
-    // removes, never a job that no index (and so no reconciliation) can find.
-    await this.index(access.tenant, id, createdAt.getTime(), 'queued');
-    const created = await this.replicated<number>(
-      'createAnalysis',
+    const created = await this.fileAndCreate(access.tenant, id, createdAt.getTime(), [
       ...this.jobKeys(id),
       id,
       createdAt.getTime(),
@@ -155,7 +151,7 @@ export class EventStore {
       'token',
       access.token,
       ...fields,
-    );
+    ]);
     if (created === 1) {
       this.remember(id, access.tenant);
       this.lastSeqById.set(id, 1);
@@ -165,6 +161,36 @@ export class EventStore {
     if (!existing) return this.create(id, pipeline, fingerprint, access); // it expired in between
     await this.refile(access.tenant, id, existing);
     return { created: false, ...existing };
+  }
+
+  /**
+   * Files a new job in its tenant's indexes, then writes it (`createAnalysis`'s
+   * reply). Filed first: a crash before the job is written leaves an entry the
+   * reconciliation removes, never a job that no index (and so no reconciliation)
+   * can find. On one Redis with no replicas to wait for, both scripts go in one
+   * round trip, still in that order.
+   */
+  private async fileAndCreate(
+    tenant: string,
+    id: string,
+    createdMs: number,
+    createArgs: (string | number)[],
+  ): Promise<number> {
+    if (isCluster(this.redis) || this.config.redisWaitReplicas > 0) {
+      await this.index(tenant, id, createdMs, 'queued');
+      return this.replicated<number>('createAnalysis', ...createArgs);
+    }
+    const pipeline = this.redis.pipeline() as ChainableCommander & ScriptCommands;
+    void pipeline.indexAnalysis(...this.indexKeys(tenant), id, createdMs, 'queued', '');
+    void pipeline.createAnalysis(...createArgs);
+    const [[indexError], [createError, created]] = (await pipeline.exec()) ?? [];
+    if (indexError) {
+      // Not filed: a job written all the same must not stay where no index leads to it.
+      if (created === 1) await this.redis.discardAnalysis(...this.jobKeys(id), id, tenant);
+      throw indexError;
+    }
+    if (createError) throw createError;
+    return created as number;
   }
 
   /**

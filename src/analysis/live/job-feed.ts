@@ -77,6 +77,22 @@ export class JobFeed {
     });
   }
 
+  /**
+   * Keeps the feed open for a socket that is still being let in, so that the
+   * channel subscription can be made while its access is read. Call the
+   * returned release (any number of times) once the socket has joined or been turned away.
+   */
+  hold(): () => void {
+    this.pendingJoins += 1;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.pendingJoins -= 1;
+      void this.queue.push(() => this.closeIfIdle());
+    };
+  }
+
   leave(socket: Socket): Promise<void> {
     return this.queue.push(() => {
       void socket.leave(this.room);
