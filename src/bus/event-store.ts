@@ -65,12 +65,15 @@ const MAX_REMEMBERED_TENANTS = 10_000;
 
 interface ScriptCommands {
   createAnalysis(...args: (string | number)[]): Promise<number>;
-  appendAnalysisEvents(...args: (string | number)[]): Promise<[number, string?, number?]>;
+  appendAnalysisEvents(...args: (string | number)[]): Promise<AppendReply>;
   trimAnalysisIndexes(...args: (string | number)[]): Promise<number>;
   discardAnalysis(...args: (string | number)[]): Promise<number>;
   indexAnalysis(...args: (string | number)[]): Promise<number>;
   unindexAnalysis(...args: (string | number)[]): Promise<number>;
 }
+
+/** The append script's reply: seq, then for an appended write created-at, tenant and the status filed under. */
+type AppendReply = [number, string?, string?, string?];
 
 interface StoredJob {
   snapshot: AnalysisSnapshot;
@@ -188,39 +191,27 @@ export class EventStore {
       JSON.stringify(value),
     ]);
     // Numbered as it is sent: writes reach Redis in the order of their numbers.
-    const write = (tenant: string, writeNumber = (this.writes += 1)) =>
-      this.replicated<[number, string?, number?]>(
-        'appendAnalysisEvents',
-        ...this.jobKeys(first.id),
-        first.id,
-        tenant,
-        guardAttempt ? first.attempt : -1,
-        this.config.eventTtlSeconds,
-        last.status,
-        isTerminal(last.status) ? 1 : 0,
-        this.writer,
-        writeNumber,
-        this.lastSeqById.get(first.id) ?? -1,
-        events.length,
-        ...events.map(withoutOpeningBrace),
-        ...fields,
-      );
-    let tenant = await this.tenantOf(first.id);
-    if (tenant === undefined) return { kind: 'unknown' };
-    let reply = await write(tenant);
-    if (reply[0] === -2) {
-      // The id now names another tenant's job (the one remembered expired): read it again.
-      this.tenantById.delete(first.id);
-      tenant = await this.tenantOf(first.id);
-      if (tenant === undefined) return { kind: 'unknown' };
-      reply = await write(tenant);
-    }
-    const [seq, createdMs, reindex] = reply;
+    const [seq, createdMs, tenant, from] = await this.replicated<AppendReply>(
+      'appendAnalysisEvents',
+      ...this.jobKeys(first.id),
+      first.id,
+      guardAttempt ? first.attempt : -1,
+      this.config.eventTtlSeconds,
+      last.status,
+      isTerminal(last.status) ? 1 : 0,
+      this.writer,
+      (this.writes += 1),
+      this.lastSeqById.get(first.id) ?? -1,
+      events.length,
+      ...events.map(withoutOpeningBrace),
+      ...fields,
+    );
     if (seq > 0) this.lastSeqById.set(first.id, seq);
     // A crash before this write leaves the index behind the job: the reconciliation catches up.
-    if (seq > 0 && reindex === 1) {
+    if (seq > 0 && from !== '' && tenant !== undefined) {
       const expiresInMs = isTerminal(last.status) ? this.config.eventTtlSeconds * 1000 : undefined;
-      await this.index(tenant, first.id, Number(createdMs), last.status, expiresInMs);
+      const filedUnder = from === '*' ? undefined : (from as AnalysisStatus);
+      await this.index(tenant, first.id, Number(createdMs), last.status, expiresInMs, filedUnder);
     }
     if (seq > 0 && !isTerminal(last.status)) return { kind: 'appended', seq };
     this.tenantById.delete(first.id);
@@ -356,6 +347,7 @@ export class EventStore {
     createdMs: number,
     status: AnalysisStatus,
     expiresInMs?: number,
+    filedUnder?: AnalysisStatus,
   ): Promise<void> {
     await this.redis.indexAnalysis(
       ...this.indexKeys(tenant),
@@ -363,6 +355,7 @@ export class EventStore {
       createdMs,
       status,
       expiresInMs === undefined ? '' : expiresInMs,
+      filedUnder ?? '',
     );
   }
 

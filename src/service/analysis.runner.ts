@@ -65,19 +65,25 @@ class Attempt {
   private reportedPart = 0;
   /** Events published but not yet confirmed: checked at the next event that is waited for. */
   private unsettled: Promise<boolean>[] = [];
+  /** Stops the steps as soon as an unconfirmed event turns out refused or unwritten. */
+  private readonly halt = new AbortController();
+  /** What the steps run under: the caller's signal or a halt. */
+  private readonly stepSignal: AbortSignal;
 
   constructor(
     private readonly request: RunRequest,
     private readonly publisher: Publisher,
     private readonly signal: AbortSignal,
-  ) {}
+  ) {
+    this.stepSignal = AbortSignal.any([signal, this.halt.signal]);
+  }
 
   async run(pipeline: AnyPipeline | undefined): Promise<RunOutcome> {
     try {
       await this.publish('started', 'running');
       if (!pipeline) throw new InputError(`unknown pipeline "${this.request.pipeline}"`);
       const input: unknown = await drive(pipeline.validate(this.request.input), {
-        signal: this.signal,
+        signal: this.stepSignal,
       });
       let state: unknown = pipeline.init(input);
       const steps = pipeline.steps;
@@ -85,7 +91,7 @@ class Attempt {
         this.step = step.name;
         this.reportedPart = 0;
         const outcome = await drive(step.run(state, randomContext), {
-          signal: this.signal,
+          signal: this.stepSignal,
           onCheckpoint: (done) => this.reportWithinStep(index, steps.length, done),
         });
         state = outcome.state;
@@ -100,7 +106,9 @@ class Attempt {
     }
   }
 
-  private async conclude(error: unknown): Promise<RunOutcome> {
+  private async conclude(thrown: unknown): Promise<RunOutcome> {
+    // A halted attempt reports why it was halted, not the abort it stopped with.
+    const error: unknown = this.halt.signal.aborted ? this.halt.signal.reason : thrown;
     if (error instanceof Superseded) return { kind: 'superseded' };
     try {
       switch (abortReason(this.signal)) {
@@ -166,9 +174,13 @@ class Attempt {
     };
     const written = this.publisher.publish(event);
     this.unsettled.push(written);
-    // Progress is not waited for: it goes out with whatever follows in the same turn, in order.
-    if (type === 'progress') {
-      written.catch(() => undefined);
+    // `started` and progress are not waited for: they go out with whatever follows in the
+    // same turn, in order, while the steps go on; a refusal or a failed write stops the steps.
+    if (type === 'started' || type === 'progress') {
+      written.then(
+        (accepted) => accepted || this.halt.abort(new Superseded()),
+        (error: unknown) => this.halt.abort(error),
+      );
       return;
     }
     const unsettled = this.unsettled;
