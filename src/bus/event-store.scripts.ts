@@ -21,25 +21,21 @@ export const INDEX_KEY_COUNT = 7;
 
 export type PublishCommand = 'PUBLISH' | 'SPUBLISH';
 
-/** Index entries whose job has expired, removed by one write at most (each write adds one). */
+/**
+ * Index entries whose job has expired, removed by one trimming write at most. A write adds
+ * one at most, and at least one write in TRIM_BATCH trims, so the entries stay bounded.
+ */
 const TRIM_BATCH = 100;
 
 /** Shared head of the index scripts. */
 const INDEX_PRELUDE = `
 local STATUS_INDEX = { queued = KEYS[2], running = KEYS[3], completed = KEYS[4], failed = KEYS[5], cancelled = KEYS[6] }
 local EXPIRIES = KEYS[7]
--- Redis's clock in ms, read once and only by the scripts that need it.
-local clock
-local function now()
-  if not clock then
-    local time = redis.call('TIME')
-    clock = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-  end
-  return clock
-end
 -- Forgets, in every index of the tenant, the ended jobs whose keys have expired by now.
 local function trim()
-  local gone = redis.call('ZRANGEBYSCORE', EXPIRIES, '-inf', now(), 'LIMIT', 0, ${TRIM_BATCH})
+  local clock = redis.call('TIME')
+  local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  local gone = redis.call('ZRANGEBYSCORE', EXPIRIES, '-inf', now, 'LIMIT', 0, ${TRIM_BATCH})
   if #gone == 0 then return 0 end
   for i = 1, 7 do redis.call('ZREM', KEYS[i], unpack(gone)) end
   return #gone
@@ -73,7 +69,7 @@ return 1
 
 /**
  * Appends events of one job in one call: one read, one RPUSH, one HSET of the
- * merged snapshot fields, then one publish per event.
+ * merged snapshot fields, then one publish: the event, or the events as a JSON array.
  * ARGV: id, attempt (or -1 to accept any), ttl seconds, the last event's status, terminal
  * (1/0), writer, write number, the last seq this writer wrote to the job (-1 when none), the
  * event count N, N events without their leading \`{\`, then the merged field/value pairs.
@@ -122,7 +118,11 @@ if ARGV[5] == '1' then
   redis.call('EXPIRE', KEYS[1], ARGV[3])
   redis.call('EXPIRE', KEYS[2], ARGV[3])
 end
-for _, event in ipairs(events) do redis.call('${publish}', KEYS[3], event) end
+if count == 1 then
+  redis.call('${publish}', KEYS[3], events[1])
+else
+  redis.call('${publish}', KEYS[3], '[' .. table.concat(events, ',') .. ']')
+end
 local from = ''
 local previous = string.sub(status, 2, -2)
 if previous ~= ARGV[4] then from = previous end
@@ -143,10 +143,10 @@ return 1
 /**
  * Files a job under one status in its tenant's indexes (idempotent, so that a
  * write sent again or replayed by the reconciliation does no harm).
- * ARGV: id, created-at (ms), status, ms from now until the job's keys expire ('' while it runs),
- * the status it is filed under ('' when unknown: it is taken out of every other one).
- * A job's change of status moves it between two indexes and nothing else; trimming
- * goes with the writes that add an expiry, and with the ones that file a job afresh.
+ * ARGV: id, created-at (ms), status, when the job's keys expire (ms since the epoch, by the
+ * writer's clock, as the job's \`finishedAt\` is; '' while it runs), the status it is filed
+ * under ('' when unknown: it is taken out of every other one), trim ('1' to trim).
+ * A job's change of status moves it between two indexes and nothing else.
  */
 export const INDEX_SCRIPT = `${INDEX_PRELUDE}
 local from = STATUS_INDEX[ARGV[5]]
@@ -157,8 +157,8 @@ else
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 end
 redis.call('ZADD', STATUS_INDEX[ARGV[3]], ARGV[2], ARGV[1])
-if ARGV[4] ~= '' then redis.call('ZADD', EXPIRIES, now() + tonumber(ARGV[4]), ARGV[1]) end
-if ARGV[4] ~= '' or not from then trim() end
+if ARGV[4] ~= '' then redis.call('ZADD', EXPIRIES, ARGV[4], ARGV[1]) end
+if ARGV[6] == '1' then trim() end
 return 1
 `;
 

@@ -60,6 +60,9 @@ const SNAPSHOT_FIELDS: readonly (keyof AnalysisSnapshot)[] = [
   'error',
 ];
 
+/** One write in this many that end a job also trims its tenant's indexes (TRIM_BATCH a time). */
+const TRIM_EVERY = 10;
+
 /** Job ids whose tenant this process remembers, so appends need no extra read. */
 const MAX_REMEMBERED_TENANTS = 10_000;
 
@@ -70,6 +73,16 @@ interface ScriptCommands {
   discardAnalysis(...args: (string | number)[]): Promise<number>;
   indexAnalysis(...args: (string | number)[]): Promise<number>;
   unindexAnalysis(...args: (string | number)[]): Promise<number>;
+}
+
+/** How a job is filed in its tenant's indexes. */
+interface IndexFiling {
+  /** When the job's keys expire (ms since the epoch), once it has ended. */
+  expiresAt?: number;
+  /** The status the job is filed under now, when known: only that entry moves. */
+  from?: AnalysisStatus;
+  /** Also forget the entries of jobs that have expired. */
+  trim?: boolean;
 }
 
 /** The append script's reply: seq, then for an appended write created-at, tenant and the status filed under. */
@@ -97,6 +110,8 @@ export class EventStore {
   /** This store's name and the number of its last write, so that a resent write applies once. */
   private readonly writer = randomUUID();
   private writes = 0;
+  /** Writes of this store that ended a job. */
+  private endings = 0;
 
   constructor(
     @Inject(REDIS) redis: RedisClient,
@@ -142,7 +157,7 @@ export class EventStore {
     ]);
     // Filed first: a crash before the job is written leaves an entry the reconciliation
     // removes, never a job that no index (and so no reconciliation) can find.
-    await this.index(access.tenant, id, createdAt.getTime(), 'queued');
+    await this.index(access.tenant, id, createdAt.getTime(), 'queued', { trim: true });
     const created = await this.replicated<number>(
       'createAnalysis',
       ...this.jobKeys(id),
@@ -209,9 +224,13 @@ export class EventStore {
     if (seq > 0) this.lastSeqById.set(first.id, seq);
     // A crash before this write leaves the index behind the job: the reconciliation catches up.
     if (seq > 0 && from !== '' && tenant !== undefined) {
-      const expiresInMs = isTerminal(last.status) ? this.config.eventTtlSeconds * 1000 : undefined;
-      const filedUnder = from === '*' ? undefined : (from as AnalysisStatus);
-      await this.index(tenant, first.id, Number(createdMs), last.status, expiresInMs, filedUnder);
+      const ends = isTerminal(last.status);
+      await this.index(tenant, first.id, Number(createdMs), last.status, {
+        expiresAt: ends ? Date.now() + this.config.eventTtlSeconds * 1000 : undefined,
+        from: from === '*' ? undefined : (from as AnalysisStatus),
+        // Every write that ends a job adds an expiry; one in TRIM_EVERY trimming keeps them bounded.
+        trim: ends && (this.endings += 1) % TRIM_EVERY === 0,
+      });
     }
     if (seq > 0 && !isTerminal(last.status)) return { kind: 'appended', seq };
     this.tenantById.delete(first.id);
@@ -333,12 +352,13 @@ export class EventStore {
   private async refile(tenant: string, id: string, stored: StoredJob | undefined): Promise<void> {
     if (!stored || stored.access.tenant !== tenant) return this.unindex(tenant, id);
     const { snapshot } = stored;
-    const ended = snapshot.finishedAt ? Date.parse(snapshot.finishedAt) : undefined;
-    const expiresInMs =
-      ended === undefined
-        ? undefined
-        : Math.max(0, ended + this.config.eventTtlSeconds * 1000 - Date.now());
-    await this.index(tenant, id, Date.parse(snapshot.createdAt), snapshot.status, expiresInMs);
+    const expiresAt = snapshot.finishedAt
+      ? Date.parse(snapshot.finishedAt) + this.config.eventTtlSeconds * 1000
+      : undefined;
+    await this.index(tenant, id, Date.parse(snapshot.createdAt), snapshot.status, {
+      expiresAt,
+      trim: true,
+    });
   }
 
   private async index(
@@ -346,16 +366,16 @@ export class EventStore {
     id: string,
     createdMs: number,
     status: AnalysisStatus,
-    expiresInMs?: number,
-    filedUnder?: AnalysisStatus,
+    filing: IndexFiling,
   ): Promise<void> {
     await this.redis.indexAnalysis(
       ...this.indexKeys(tenant),
       id,
       createdMs,
       status,
-      expiresInMs === undefined ? '' : expiresInMs,
-      filedUnder ?? '',
+      filing.expiresAt ?? '',
+      filing.from ?? '',
+      filing.trim ? 1 : '',
     );
   }
 
