@@ -65,17 +65,20 @@ class Attempt {
   private reportedPart = 0;
   /** Events published but not yet confirmed: checked at the next event that is waited for. */
   private unsettled: Promise<boolean>[] = [];
-  /** Stops the steps as soon as an unconfirmed event turns out refused or unwritten. */
-  private readonly halt = new AbortController();
-  /** What the steps run under: the caller's signal or a halt. */
-  private readonly stepSignal: AbortSignal;
+  /** Stops the steps: when the caller aborts, or when an unconfirmed event turns out refused or unwritten. */
+  private readonly steps = new AbortController();
+  private readonly stepSignal = this.steps.signal;
+  /** Why an unconfirmed event stopped the steps, if one did. */
+  private halted: { reason: unknown } | undefined;
 
   constructor(
     private readonly request: RunRequest,
     private readonly publisher: Publisher,
     private readonly signal: AbortSignal,
   ) {
-    this.stepSignal = AbortSignal.any([signal, this.halt.signal]);
+    // A listener, not AbortSignal.any: that one costs a weak reference and a finalizer per job.
+    if (signal.aborted) this.steps.abort(signal.reason);
+    else signal.addEventListener('abort', () => this.steps.abort(signal.reason), { once: true });
   }
 
   async run(pipeline: AnyPipeline | undefined): Promise<RunOutcome> {
@@ -108,7 +111,9 @@ class Attempt {
 
   private async conclude(thrown: unknown): Promise<RunOutcome> {
     // A halted attempt reports why it was halted, not the abort it stopped with.
-    const error: unknown = this.halt.signal.aborted ? this.halt.signal.reason : thrown;
+    const error: unknown = this.halted ? this.halted.reason : thrown;
+    // The events that halted it have been answered for: the concluding event stands alone.
+    if (this.halted) this.unsettled = [];
     if (error instanceof Superseded) return { kind: 'superseded' };
     try {
       switch (abortReason(this.signal)) {
@@ -146,6 +151,12 @@ class Attempt {
     return { kind: 'failed', error: reported };
   }
 
+  private halt(reason: unknown): void {
+    if (this.halted || this.signal.aborted) return;
+    this.halted = { reason };
+    this.steps.abort(reason);
+  }
+
   private async reportWithinStep(index: number, stepCount: number, done: number): Promise<void> {
     // The epsilon keeps 3 × 0.1 in the third part, where floating point would put it just short.
     const part = Math.floor(done * STEP_PROGRESS_PARTS + 1e-9);
@@ -178,8 +189,8 @@ class Attempt {
     // same turn, in order, while the steps go on; a refusal or a failed write stops the steps.
     if (type === 'started' || type === 'progress') {
       written.then(
-        (accepted) => accepted || this.halt.abort(new Superseded()),
-        (error: unknown) => this.halt.abort(error),
+        (accepted) => accepted || this.halt(new Superseded()),
+        (error: unknown) => this.halt(error),
       );
       return;
     }
