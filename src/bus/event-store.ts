@@ -63,8 +63,8 @@ const SNAPSHOT_FIELDS: readonly (keyof AnalysisSnapshot)[] = [
 /** One write in this many that end a job also trims its tenant's indexes (TRIM_BATCH a time). */
 const TRIM_EVERY = 10;
 
-/** Job ids whose tenant this process remembers, so appends need no extra read. */
-const MAX_REMEMBERED_TENANTS = 10_000;
+/** Jobs whose tenant, and jobs whose last seq, this process remembers (each map at most). */
+const MAX_REMEMBERED = 10_000;
 
 interface ScriptCommands {
   createAnalysis(...args: (string | number)[]): Promise<number>;
@@ -103,7 +103,7 @@ interface StoredJob {
 @Injectable()
 export class EventStore {
   private readonly redis: RedisClient & ScriptCommands;
-  /** Job id → tenant, for the index keys an append needs; a job's tenant never changes. */
+  /** Job id → tenant, for the index keys a discard needs (an append gets it from its script). */
   private readonly tenantById = new Map<string, string>();
   /** Job id → the last seq this process wrote, to notice events a failover dropped. */
   private readonly lastSeqById = new Map<string, number>();
@@ -176,7 +176,7 @@ export class EventStore {
     );
     if (created === 1) {
       this.remember(id, access.tenant);
-      this.lastSeqById.set(id, 1);
+      this.rememberSeq(id, 1);
       return { created: true, snapshot, fingerprint, access };
     }
     const existing = await this.read(id);
@@ -221,7 +221,7 @@ export class EventStore {
       ...events.map(withoutOpeningBrace),
       ...fields,
     );
-    if (seq > 0) this.lastSeqById.set(first.id, seq);
+    if (seq > 0) this.rememberSeq(first.id, seq);
     // A crash before this write leaves the index behind the job: the reconciliation catches up.
     if (seq > 0 && from !== '' && tenant !== undefined) {
       const ends = isTerminal(last.status);
@@ -433,11 +433,16 @@ export class EventStore {
   }
 
   private remember(id: string, tenant: string): void {
-    if (this.tenantById.size >= MAX_REMEMBERED_TENANTS) {
-      this.tenantById.clear();
+    if (this.tenantById.size >= MAX_REMEMBERED) this.tenantById.clear();
+    this.tenantById.set(id, tenant);
+  }
+
+  /** Jobs that went on elsewhere (retried, handed back) leave an entry: the map is bounded. */
+  private rememberSeq(id: string, seq: number): void {
+    if (this.lastSeqById.size >= MAX_REMEMBERED && !this.lastSeqById.has(id)) {
       this.lastSeqById.clear();
     }
-    this.tenantById.set(id, tenant);
+    this.lastSeqById.set(id, seq);
   }
 
   private async read(id: string): Promise<StoredJob | undefined> {
