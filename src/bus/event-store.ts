@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
 import {
   type AnalysisEvent,
@@ -102,6 +102,7 @@ interface StoredJob {
  */
 @Injectable()
 export class EventStore {
+  private readonly logger = new Logger(EventStore.name);
   private readonly redis: RedisClient & ScriptCommands;
   /** Job id → tenant, for the index keys a discard needs (an append gets it from its script). */
   private readonly tenantById = new Map<string, string>();
@@ -222,15 +223,23 @@ export class EventStore {
       ...fields,
     );
     if (seq > 0) this.rememberSeq(first.id, seq);
-    // A crash before this write leaves the index behind the job: the reconciliation catches up.
+    // The index follows the job's write without holding the writer up: it is sent now, so the
+    // connection's next command sees it, and one that is lost (like a crash before it) leaves
+    // the job under its previous status, which the reconciliation corrects.
     if (seq > 0 && from !== '' && tenant !== undefined) {
       const ends = isTerminal(last.status);
-      await this.index(tenant, first.id, Number(createdMs), last.status, {
+      this.index(tenant, first.id, Number(createdMs), last.status, {
         expiresAt: ends ? Date.now() + this.config.eventTtlSeconds * 1000 : undefined,
         from: from === '*' ? undefined : (from as AnalysisStatus),
         // Every write that ends a job adds an expiry; one in TRIM_EVERY trimming keeps them bounded.
         trim: ends && (this.endings += 1) % TRIM_EVERY === 0,
-      });
+      }).catch((error: unknown) =>
+        this.logger.warn({
+          msg: 'index write failed; the reconciliation will file the job',
+          jobId: first.id,
+          error: error instanceof Error ? error.name : typeof error,
+        }),
+      );
     }
     if (seq > 0 && !isTerminal(last.status)) return { kind: 'appended', seq };
     this.tenantById.delete(first.id);
