@@ -66,8 +66,7 @@ class Attempt {
   /** Events published but not yet confirmed: checked at the next event that is waited for. */
   private unsettled: Promise<boolean>[] = [];
   /** Stops the steps: when the caller aborts, or when an unconfirmed event turns out refused or unwritten. */
-  private readonly steps = new AbortController();
-  private readonly stepSignal = this.steps.signal;
+  private readonly stopSteps = new AbortController();
   /** Why an unconfirmed event stopped the steps, if one did. */
   private halted: { reason: unknown } | undefined;
 
@@ -77,8 +76,9 @@ class Attempt {
     private readonly signal: AbortSignal,
   ) {
     // A listener, not AbortSignal.any: that one costs a weak reference and a finalizer per job.
-    if (signal.aborted) this.steps.abort(signal.reason);
-    else signal.addEventListener('abort', () => this.steps.abort(signal.reason), { once: true });
+    if (signal.aborted) this.stopSteps.abort(signal.reason);
+    else
+      signal.addEventListener('abort', () => this.stopSteps.abort(signal.reason), { once: true });
   }
 
   async run(pipeline: AnyPipeline | undefined): Promise<RunOutcome> {
@@ -86,7 +86,7 @@ class Attempt {
       await this.publish('started', 'running');
       if (!pipeline) throw new InputError(`unknown pipeline "${this.request.pipeline}"`);
       const input: unknown = await drive(pipeline.validate(this.request.input), {
-        signal: this.stepSignal,
+        signal: this.stopSteps.signal,
       });
       let state: unknown = pipeline.init(input);
       const steps = pipeline.steps;
@@ -94,7 +94,7 @@ class Attempt {
         this.step = step.name;
         this.reportedPart = 0;
         const outcome = await drive(step.run(state, randomContext), {
-          signal: this.stepSignal,
+          signal: this.stopSteps.signal,
           onCheckpoint: (done) => this.reportWithinStep(index, steps.length, done),
         });
         state = outcome.state;
@@ -154,7 +154,7 @@ class Attempt {
   private halt(reason: unknown): void {
     if (this.halted || this.signal.aborted) return;
     this.halted = { reason };
-    this.steps.abort(reason);
+    this.stopSteps.abort(reason);
   }
 
   private async reportWithinStep(index: number, stepCount: number, done: number): Promise<void> {
