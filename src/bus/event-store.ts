@@ -364,10 +364,8 @@ export class EventStore {
     const expiresAt = snapshot.finishedAt
       ? Date.parse(snapshot.finishedAt) + this.config.eventTtlSeconds * 1000
       : undefined;
-    await this.index(tenant, id, Date.parse(snapshot.createdAt), snapshot.status, {
-      expiresAt,
-      trim: true,
-    });
+    // No trim: the reconciliation trims each tenant once per pass, not once per entry.
+    await this.index(tenant, id, Date.parse(snapshot.createdAt), snapshot.status, { expiresAt });
   }
 
   private async index(
