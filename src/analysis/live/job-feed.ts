@@ -3,6 +3,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { type AnalysisEvent, isTerminal } from '../../core/analysis.types';
 import type { ChannelSubscriber } from '../../bus/channel.subscriber';
 import type { EventStore } from '../../bus/event-store';
+import { eventsOfMessage } from '../../bus/event-message';
 import { Backstop } from './backstop';
 import { SerialQueue } from './serial-queue';
 
@@ -114,8 +115,7 @@ export class JobFeed {
 
   private readonly onMessage = (message: string): void => {
     this.backstop.heard();
-    const event = JSON.parse(message) as AnalysisEvent;
-    void this.queue.push(() => this.deliver(event));
+    for (const event of eventsOfMessage(message)) void this.queue.push(() => this.deliver(event));
   };
 
   private async admit(socket: Socket, after: number): Promise<void> {
