@@ -6,7 +6,10 @@
  * BENCH_SCALE (multiplies every measured window), BENCH_PROFILE=1 (write
  * --cpu-prof profiles of the service processes), BENCH_KEEP=1 (keep logs),
  * BENCH_AUTH=compare (scenarios 2 to 4 also run the service with API_KEYS set,
- * interleaved with the others, and add rows "auth on ÷ auth off").
+ * interleaved with the others, and add rows "auth on ÷ auth off"),
+ * BENCH_CLUSTER=0 (skip the cluster contender: scenarios 1, 3 and 5 also run
+ * on a local 3-master Redis Cluster, with rows "service on cluster ÷ service
+ * on single Redis"; BENCH_CLUSTER_RUNS, BENCH_CLUSTER_JOBS).
  * The service runs with RATE_LIMIT=0 and MAX_QUEUED_JOBS at its maximum: one
  * client address enqueueing with no worker would otherwise hit both.
  */
@@ -27,6 +30,7 @@ import { endToEnd } from './scenarios/s34-end-to-end';
 import { fanOut } from './scenarios/s5-fan-out';
 import { capacity } from './scenarios/s6-capacity';
 import { analysis } from './scenarios/s7-analysis';
+import { CLUSTER_RUNS, clusterComparison, type Sample } from './scenarios/cluster-contender';
 import { observabilityCost } from './scenarios/s8-observability';
 
 type Scenario = { id: number; name: string; run: (bench: Bench) => Promise<Row[]> };
@@ -62,6 +66,9 @@ async function main(): Promise<void> {
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   const profile = process.env.BENCH_PROFILE === '1';
   const compareAuth = process.env.BENCH_AUTH === 'compare';
+  const onCluster =
+    process.env.BENCH_CLUSTER !== '0' &&
+    (only.length === 0 || [1, 3, 5].some((id) => only.includes(id)));
   const started = Date.now();
 
   await buildAll((line) => process.stderr.write(`[bench] ${line}\n`));
@@ -110,6 +117,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const timings: Record<string, number> = {};
   const slowlogs: Record<string, unknown> = {};
+  let clusterSamples: Sample[] = [];
   try {
     for (const scenario of SCENARIOS) {
       const ids = scenario.id === 3 ? [3, 4] : [scenario.id];
@@ -121,6 +129,15 @@ async function main(): Promise<void> {
       slowlogs[label] = await bench.slowlog();
       timings[label] = Math.round((Date.now() - t0) / 1000);
       bench.log(`scenario ${scenario.id} took ${timings[label]} s`);
+    }
+    if (onCluster) {
+      const t0 = Date.now();
+      const label = '1, 3, 5 on a 3-master Redis Cluster';
+      const compared = await clusterComparison((line) => bench.log(line));
+      rows.push(...compared.rows);
+      clusterSamples = compared.samples;
+      timings[label] = Math.round((Date.now() - t0) / 1000);
+      bench.log(`cluster contender took ${timings[label]} s`);
     }
   } finally {
     await stop();
@@ -136,6 +153,7 @@ async function main(): Promise<void> {
       BENCH_SCALE: scale,
       BENCH_PROFILE: profile,
       BENCH_AUTH: compareAuth ? 'compare' : 'off',
+      BENCH_CLUSTER: onCluster ? CLUSTER_RUNS : 0,
     },
     git: { commit: sh('git rev-parse HEAD'), dirtySrc: sh('git status --porcelain src') !== '' },
     machine,
@@ -143,6 +161,8 @@ async function main(): Promise<void> {
     scenarioSeconds: timings,
     redisSlowlog: slowlogs,
     rows,
+    // Each run's figures of the cluster contender (per-master shares, Redis CPU per job).
+    ...(onCluster ? { cluster: { samples: clusterSamples } } : {}),
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${date.replace(/[:.]/g, '-')}.json`);

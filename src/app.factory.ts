@@ -45,7 +45,6 @@ export async function createApp(
     AppModule.forRoot(
       config,
       pipelines,
-      logger,
       nats ? [nats.NatsModule.forRoot(nats.config, { entry: runsApi(config) })] : [],
     ),
     // Ids are up to 128 characters; Fastify's default would answer 414 above 100.
@@ -58,7 +57,7 @@ export async function createApp(
     { logger: nestLogger(logger) },
   );
   const fastify = app.getHttpAdapter().getInstance();
-  traceRequests(fastify);
+  traceRequests(fastify, logger);
   if (config.metrics) countRequests(fastify, app.get(Metrics));
   if (runsApi(config)) {
     acceptCsvBodies(fastify, config.maxBodyBytes);

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { Logger } from 'pino';
 import { ANALYSIS_QUEUE } from './analysis/analysis-job';
 import { AnalysisModule } from './analysis/analysis.module';
+import { shardNames } from './analysis/queue-shards';
 import { AuthModule } from './auth/auth.module';
 import { clustered } from './bus/redis-connection';
 import { type AppConfig, runsApi } from './config/app-config';
@@ -17,7 +17,6 @@ export class AppModule {
   static forRoot(
     config: AppConfig,
     pipelines: readonly AnyPipeline[],
-    logger: Logger,
     /** Further entries (NATS), loaded by the app factory only when configured. */
     entries: DynamicModule[] = [],
   ): DynamicModule {
@@ -25,10 +24,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        ObservabilityModule.forRoot({ logger }),
+        ObservabilityModule.forRoot(),
         // Global: health, metrics and the dashboard use its connections, queue and metrics.
         AnalysisModule.forRoot({
           role: config.role,
+          queueShards: config.queueShards,
           concurrency: config.workerConcurrency,
           jobLockMs: config.jobLockMs,
           isGlobal: true,
@@ -39,7 +39,9 @@ export class AppModule {
           processMetrics: config.metrics,
         }),
         HealthModule,
-        ...(runsApi(config) ? [QueueDashboardModule.forRoot(config, ANALYSIS_QUEUE)] : []),
+        ...(runsApi(config)
+          ? [QueueDashboardModule.forRoot(config, shardNames(ANALYSIS_QUEUE, config.queueShards))]
+          : []),
         ...(runsApi(config) ? [AuthModule.forConfig(config)] : []),
         ...entries,
       ],

@@ -112,8 +112,8 @@ export async function endToEnd(bench: Bench): Promise<Row[]> {
         figure: 'latency p50',
         service: one.service.p50,
         bare: one.bare.p50,
-        target: '≤ 1.5×',
-        check: (s, b) => s <= 1.5 * b,
+        target: '≤ 1.3×',
+        check: (s, b) => s <= 1.3 * b,
       }),
       row({
         ...oneBase,

@@ -299,8 +299,9 @@ export async function fanOut(bench: Bench): Promise<Row[]> {
             figure: 'latency p50',
             service: outcomes.service.map((o) => o.p50),
             bare: outcomes.bare.map((o) => o.p50),
-            target: '≤ bare + 0.5 ms',
-            check: (s, b) => s <= b + 0.5 && !lostOrReordered,
+            target: '≤ bare + 0.5 ms (≤ 1.1× where bare > 10 ms)',
+            // Where bare itself saturates (above 10 ms), a fixed 0.5 ms says nothing: 10 % does.
+            check: (s, b) => (b > 10 ? s <= 1.1 * b : s <= b + 0.5) && !lostOrReordered,
             details,
           }),
           row({

@@ -98,9 +98,12 @@ export class AnalysisGateway
       if (counted) pendingSubscribes(socket, -1);
       counted = false;
     };
+    // The job's channel is subscribed to while the access is read: one round trip fewer before the ack.
+    const feed = this.feedFor(id);
+    const release = feed.hold();
     try {
       const access = await this.access.forSocket(id, { ...socketCaller(socket), token });
-      if (socket.disconnected) return; // gone while we read: open nothing for it
+      if (socket.disconnected) return; // gone while we read: nothing joins (release closes an idle feed)
       if (!access.ok) {
         const message =
           access.code === 'not_found'
@@ -113,19 +116,20 @@ export class AnalysisGateway
         const message = `after (${after}) is beyond the analysis's last seq (${snapshot.lastSeq})`;
         return ack?.({ ok: false, error: { code: 'invalid', message } });
       }
-      const feed = this.feedFor(id);
       await feed.ready;
-      // Gone while the subscription was confirmed: release the feed if nobody else follows it.
-      if (socket.disconnected) return feed.dropped(socket);
+      if (socket.disconnected) return;
       ack?.({ ok: true, snapshot });
       followed.add(id);
       settle();
-      await feed.join(socket, after);
+      const joined = feed.join(socket, after);
+      release(); // the join holds the feed from here
+      await joined;
     } catch (error) {
       this.logger.error({ msg: 'subscribe failed', jobId: id, error: String(error) });
       socket.disconnect(true);
     } finally {
       settle();
+      release();
     }
   }
 

@@ -18,7 +18,7 @@ import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { MAX_BODY_BYTES } from '../http/http-error.filter';
 import { Metrics } from '../observability/metrics';
 import { AnalysisRunner } from '../service/analysis.runner';
-import { ANALYSIS_QUEUE_REF } from './analysis-job';
+import { ANALYSIS_QUEUE_REF, type AnalysisJobData } from './analysis-job';
 import {
   ANALYSIS_OPTIONS,
   type AnalysisModuleExtras,
@@ -37,6 +37,7 @@ import { JobFailures } from './job-failures';
 import { JobReconciler } from './job-reconciler';
 import { PipelinesController } from './pipelines.controller';
 import { QueueAdmission } from './queue-admission';
+import { ANALYSIS_QUEUE_SHARDS, QueueShards, shardNames } from './queue-shards';
 import { SseStreams } from './stream/sse-streams';
 
 /** The module's settings (APP_CONFIG inside it), made once: BullMQ's connection is closed by them. */
@@ -65,16 +66,16 @@ function settingsOf(options: AnalysisModuleOptions, extras: AnalysisModuleExtras
   };
 }
 
-/** The queue's gauges join the module's metrics once everything is up. */
+/** The queue's gauges (summed over its shards) join the module's metrics once everything is up. */
 @Injectable()
 class QueueGauges implements OnApplicationBootstrap {
   constructor(
     private readonly metrics: Metrics,
-    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
+    @Inject(ANALYSIS_QUEUE_SHARDS) private readonly shards: QueueShards,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.metrics.observeQueue(this.queue);
+    this.metrics.observeQueue(...this.shards.all);
   }
 }
 
@@ -102,6 +103,7 @@ function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): Dy
   const extras: AnalysisModuleExtras = {
     role: given.role ?? DEFAULT_EXTRAS.role,
     queueName: given.queueName ?? DEFAULT_EXTRAS.queueName,
+    queueShards: given.queueShards ?? DEFAULT_EXTRAS.queueShards,
     concurrency: given.concurrency ?? DEFAULT_EXTRAS.concurrency,
     jobLockMs: given.jobLockMs ?? DEFAULT_EXTRAS.jobLockMs,
     isGlobal: given.isGlobal ?? DEFAULT_EXTRAS.isGlobal,
@@ -123,19 +125,22 @@ function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): Dy
     ],
     exports: [ANALYSIS_OPTIONS, MODULE_SETTINGS],
   };
-  const queue = BullModule.registerQueueAsync({
-    name: extras.queueName,
-    imports: [optionsModule],
-    inject: [MODULE_SETTINGS],
-    useFactory: (settings: AppConfig) => ({
-      // One Redis: options, BullMQ connects itself; a cluster: one shared Cluster connection.
-      connection: bullConnection(settings),
-      prefix: bullPrefix(settings, extras.queueName),
-      // BullMQ's event stream (for QueueEvents listeners; the service uses none) is capped by
-      // length, not time: a short cap keeps Redis memory flat after the first minutes.
-      streams: { events: { maxLen: 1_000 } },
-    }),
-  });
+  const names = shardNames(extras.queueName, extras.queueShards);
+  const queue = BullModule.registerQueueAsync(
+    ...names.map((name) => ({
+      name,
+      imports: [optionsModule],
+      inject: [MODULE_SETTINGS],
+      useFactory: (settings: AppConfig) => ({
+        // One Redis: options, BullMQ connects itself; a cluster: one shared Cluster connection.
+        connection: bullConnection(settings),
+        prefix: bullPrefix(settings, name),
+        // BullMQ's event stream (for QueueEvents listeners; the service uses none) is capped by
+        // length, not time: a short cap keeps Redis memory flat after the first minutes.
+        streams: { events: { maxLen: 1_000 } },
+      }),
+    })),
+  );
   const controllers: Type[] = [];
   const providers: Provider[] = [
     { provide: APP_CONFIG, useExisting: MODULE_SETTINGS },
@@ -155,7 +160,12 @@ function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): Dy
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => config.maxBodyBytes,
     },
-    { provide: ANALYSIS_QUEUE_REF, useExisting: getQueueToken(extras.queueName) },
+    { provide: ANALYSIS_QUEUE_REF, useExisting: getQueueToken(names[0]) },
+    {
+      provide: ANALYSIS_QUEUE_SHARDS,
+      inject: names.map((name) => getQueueToken(name)),
+      useFactory: (...queues: Queue<AnalysisJobData>[]) => new QueueShards(queues),
+    },
     ...busProviders,
     QueueGauges,
     JobReconciler,
@@ -172,7 +182,7 @@ function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): Dy
       ApiKeyGuard,
     );
   }
-  if (runsWorker) providers.push(AnalysisRunner, processorFor(extras.queueName, extras));
+  if (runsWorker) providers.push(AnalysisRunner, ...processorFor(extras));
   return {
     module: AnalysisModule,
     global: extras.isGlobal,
@@ -182,6 +192,7 @@ function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): Dy
     exports: [
       queue,
       ANALYSIS_QUEUE_REF,
+      ANALYSIS_QUEUE_SHARDS,
       Metrics,
       PipelineRegistry,
       ...busExports,

@@ -46,7 +46,9 @@ export interface AnalysisModuleExtras {
   role: Role;
   /** The BullMQ queue (default `analyses`); services sharing one Redis and prefix share it. */
   queueName: string;
-  /** Jobs one worker process runs at once (default 4). */
+  /** BullMQ queues the work is split over, each its own hash slot on a cluster (default 1). */
+  queueShards: number;
+  /** Jobs one worker process runs at once, over all the queue shards (default 4). */
   concurrency: number;
   /** How long a job's lock lives without renewal before the job is considered stalled (default 30 s). */
   jobLockMs: number;
@@ -57,6 +59,7 @@ export interface AnalysisModuleExtras {
 export const DEFAULT_EXTRAS: AnalysisModuleExtras = {
   role: 'all',
   queueName: ANALYSIS_QUEUE,
+  queueShards: 1,
   concurrency: 4,
   jobLockMs: 30_000,
   isGlobal: false,

@@ -4,44 +4,58 @@ import {
   Inject,
   Injectable,
   Logger,
-  type Type,
+  type Provider,
 } from '@nestjs/common';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { DelayedError, type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, WaitingError, type Worker } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChannelSubscriber } from '../bus/channel.subscriber';
 import { InputStore } from '../bus/input-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
+import { RunsBullWorkers } from '../health/worker.health';
 import { Metrics } from '../observability/metrics';
 import { AnalysisRunner } from '../service/analysis.runner';
 import { RunAbort } from '../service/run-abort';
 import {
-  ANALYSIS_QUEUE_REF,
   type AnalysisJobData,
   analysisIdOf,
   isAnalysisJobData,
   JOB_ATTEMPTS,
 } from './analysis-job';
 import { JobFailures } from './job-failures';
+import { ANALYSIS_QUEUE_SHARDS, type QueueShards } from './queue-shards';
+import { createShardWorkers } from './shard-workers';
 
 /** A job of a pipeline this worker does not know waits this long, doubling, up to the maximum. */
 const UNKNOWN_PIPELINE_DELAY_MS = 1_000;
 const UNKNOWN_PIPELINE_MAX_DELAY_MS = 60_000;
 
+const WORKER_OPTIONS = Symbol('WORKER_OPTIONS');
+
+interface WorkerOptions {
+  concurrency: number;
+  jobLockMs: number;
+}
+
 /**
  * Thin BullMQ entry: checks the job's payload, hands it to the runner and
- * translates the outcome into what BullMQ should do next. Declared as a
- * `@Processor` of a queue by `processorFor`, only in roles that run jobs.
+ * translates the outcome into what BullMQ should do next. Made by
+ * `processorFor`, only in roles that run jobs.
+ *
+ * It creates its workers itself, one per queue shard, rather than being a
+ * `@Processor`: `@nestjs/bullmq` gives each processor class one queue and its
+ * own concurrency, while WORKER_CONCURRENCY is one budget for all the shards.
  */
 @Injectable()
 export class AnalysisProcessor
-  extends WorkerHost
+  extends RunsBullWorkers
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger(AnalysisProcessor.name);
   /** Runs in progress in this process, by job id, so cancellations and shutdown can reach them. */
   private readonly active = new Map<string, AbortController>();
+  private readonly workerOptions: WorkerOptions;
+  workers: readonly Worker<AnalysisJobData>[] = [];
 
   constructor(
     private readonly runner: AnalysisRunner,
@@ -51,22 +65,36 @@ export class AnalysisProcessor
     private readonly keys: RedisKeys,
     private readonly inputs: InputStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
+    @Inject(ANALYSIS_QUEUE_SHARDS) private readonly shards: QueueShards,
     private readonly metrics: Metrics,
+    @Inject(WORKER_OPTIONS) workerOptions: WorkerOptions,
   ) {
     super();
+    this.workerOptions = workerOptions;
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.subscriber.subscribe(this.keys.cancellations(), (id) =>
       this.active.get(id)?.abort(new RunAbort('cancelled')),
     );
-    this.worker.on('stalled', (jobId) => {
+    this.workers = createShardWorkers(this.shards.all, (job, token) => this.process(job, token), {
+      concurrency: this.workerOptions.concurrency,
+      lockDuration: this.workerOptions.jobLockMs,
+      stalledInterval: this.workerOptions.jobLockMs,
+      maxStalledCount: 2,
+    });
+    for (const worker of this.workers) this.listen(worker);
+    // Take jobs only once everything else is up.
+    for (const worker of this.workers) void worker.run();
+  }
+
+  private listen(worker: Worker<AnalysisJobData>): void {
+    worker.on('stalled', (jobId) => {
       this.failIfGivenUp(jobId).catch((error: unknown) =>
         this.logger.error({ msg: 'stalled job check failed', jobId, error: String(error) }),
       );
     });
-    this.worker.on('failed', (job, error) => {
+    worker.on('failed', (job, error) => {
       if (!job || !isAnalysisJobData(job.data) || !isFinalFailure(job, error)) return;
       this.failIfStillOpen(job.data.id, error).catch((writeError: unknown) =>
         this.logger.error({
@@ -76,11 +104,7 @@ export class AnalysisProcessor
         }),
       );
     });
-    this.worker.on('error', (error) =>
-      this.logger.error({ msg: 'worker error', error: error.message }),
-    );
-    // Take jobs only once everything else is up.
-    void this.worker.run();
+    worker.on('error', (error) => this.logger.error({ msg: 'worker error', error: error.message }));
   }
 
   async process(job: Job<unknown>, token?: string): Promise<void> {
@@ -150,7 +174,7 @@ export class AnalysisProcessor
 
   /** Drains: running jobs get SHUTDOWN_GRACE_MS to finish, then go back to the queue for another worker. */
   async beforeApplicationShutdown(): Promise<void> {
-    const closing = this.worker.close();
+    const closing = Promise.all(this.workers.map((worker) => worker.close()));
     const handBack = setTimeout(() => {
       for (const controller of this.active.values()) controller.abort(new RunAbort('shutdown'));
     }, this.config.shutdownGraceMs);
@@ -165,8 +189,9 @@ export class AnalysisProcessor
    */
   private async failIfGivenUp(jobId: string): Promise<void> {
     const id = analysisIdOf(jobId);
-    const state = await this.queue.getJobState(jobId);
-    if (!id || (state !== 'failed' && state !== 'unknown')) return;
+    if (!id) return;
+    const state = await this.shards.forId(id).getJobState(jobId);
+    if (state !== 'failed' && state !== 'unknown') return;
     await this.failures.failIfOpen(id, {
       message: 'The workers running this job kept stopping mid-job',
       code: 'stalled',
@@ -197,22 +222,13 @@ function errorKind(error: unknown): string {
   return error.name;
 }
 
-/**
- * The processor of one queue, declared with `@Processor` as `@nestjs/bullmq`
- * intends: the module knows its queue and worker options when it is defined,
- * and defines one such class for them. The worker starts once the app is up.
- */
-export function processorFor(
-  queueName: string,
-  options: { concurrency: number; jobLockMs: number },
-): Type<AnalysisProcessor> {
-  @Processor(queueName, {
-    concurrency: options.concurrency,
-    lockDuration: options.jobLockMs,
-    stalledInterval: options.jobLockMs,
-    maxStalledCount: 2,
-    autorun: false,
-  })
-  class QueueProcessor extends AnalysisProcessor {}
-  return QueueProcessor;
+/** The processor, with the worker options the module was defined with. */
+export function processorFor(options: WorkerOptions): Provider[] {
+  return [
+    {
+      provide: WORKER_OPTIONS,
+      useValue: { concurrency: options.concurrency, jobLockMs: options.jobLockMs },
+    },
+    AnalysisProcessor,
+  ];
 }

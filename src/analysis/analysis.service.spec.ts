@@ -18,9 +18,11 @@ import { demoPipeline } from '../core/pipelines/demo.pipeline';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { newSnapshot } from '../core/snapshot.reducer';
 import { Metrics } from '../observability/metrics';
-import { ANALYSIS_QUEUE_REF, bullJobId } from './analysis-job';
+import type { Queue } from 'bullmq';
+import { type AnalysisJobData, bullJobId } from './analysis-job';
 import { AnalysisService } from './analysis.service';
 import { QueueAdmission } from './queue-admission';
+import { ANALYSIS_QUEUE_SHARDS, QueueShards } from './queue-shards';
 
 /** Auth is off: every caller is the anonymous tenant. */
 const CALLER: Caller = { tenant: ANONYMOUS_TENANT };
@@ -61,7 +63,10 @@ async function build() {
       { provide: EventStore, useValue: store },
       { provide: RedisKeys, useValue: new RedisKeys('test') },
       { provide: REDIS, useValue: redis },
-      { provide: ANALYSIS_QUEUE_REF, useValue: queue },
+      {
+        provide: ANALYSIS_QUEUE_SHARDS,
+        useValue: new QueueShards([queue as unknown as Queue<AnalysisJobData>]),
+      },
       { provide: Metrics, useValue: new Metrics({ processMetrics: false }) },
     ],
   }).compile();

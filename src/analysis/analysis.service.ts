@@ -7,7 +7,6 @@ import {
   Optional,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import {
   type AnalysisEvent,
   type AnalysisSnapshot,
@@ -29,7 +28,6 @@ import { Metrics } from '../observability/metrics';
 import { EVENT_MIRROR, type EventMirror } from '../service/event-mirror.port';
 import { drive } from '../service/sliced-driver';
 import {
-  ANALYSIS_QUEUE_REF,
   type AnalysisJobData,
   bullJobId,
   JOB_ATTEMPTS,
@@ -38,6 +36,7 @@ import {
 } from './analysis-job';
 import { MAX_INPUT_DEPTH, nestedDeeperThan } from './input-depth';
 import { QueueAdmission } from './queue-admission';
+import { ANALYSIS_QUEUE_SHARDS, type QueueShards } from './queue-shards';
 import { requestFingerprint } from './request-fingerprint';
 
 export interface Creation {
@@ -59,7 +58,7 @@ export class AnalysisService {
     private readonly admission: QueueAdmission,
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: RedisClient,
-    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue<AnalysisJobData>,
+    @Inject(ANALYSIS_QUEUE_SHARDS) private readonly queues: QueueShards,
     private readonly metrics: Metrics,
     @Optional() @Inject(EVENT_MIRROR) private readonly mirror?: EventMirror,
   ) {}
@@ -144,7 +143,10 @@ export class AnalysisService {
     this.metrics.jobFinished(snapshot.pipeline, 'cancelled', snapshot.startedAt);
     this.mirror?.catchUp(id);
     await Promise.all([
-      this.queue.remove(bullJobId(id)).catch(() => 0),
+      this.queues
+        .forId(id)
+        .remove(bullJobId(id))
+        .catch(() => 0),
       this.inputs.discard(id).catch(() => undefined),
       publishTo(this.redis, this.keys.cancellations(), id),
     ]);
@@ -187,7 +189,7 @@ export class AnalysisService {
       );
       const payload = stored ? { ...data, input: null, storedInput: true } : data;
       await this.deadline.run(() =>
-        this.queue.add(data.pipeline, payload, {
+        this.queues.forId(data.id).add(data.pipeline, payload, {
           jobId: bullJobId(data.id),
           attempts: JOB_ATTEMPTS,
           backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
@@ -209,7 +211,7 @@ export class AnalysisService {
       await this.deadline.run(() =>
         Promise.all([
           this.store.discard(id),
-          this.queue.remove(bullJobId(id)),
+          this.queues.forId(id).remove(bullJobId(id)),
           this.inputs.discard(id),
         ]),
       );

@@ -6,17 +6,20 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { isTerminal } from '../core/analysis.types';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
 import type { RedisClient } from '../bus/redis-connection';
-import { ANALYSIS_QUEUE_REF, bullJobId } from './analysis-job';
+import { bullJobId } from './analysis-job';
+import { ANALYSIS_QUEUE_SHARDS, type QueueShards } from './queue-shards';
 import { JobFailures } from './job-failures';
 
 const ALIVE = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+
+/** Unfinished jobs checked together. */
+const RECONCILE_BATCH = 100;
 
 /** A job younger than this may be between its creation and its enqueue: left alone. */
 const MIN_ENQUEUE_GRACE_MS = 10_000;
@@ -34,7 +37,8 @@ export interface ReconcileReport {
  * removed by hand, never added) is marked `failed` (`error.code` `lost`), and
  * the indexes of tenants that stopped writing are trimmed. Every process runs
  * the timer; a Redis lock lets one of them do the work each interval. The cost
- * is one SCAN of the tenant keys and one BullMQ state check per unfinished job.
+ * is one SCAN of the tenant keys and, per unfinished job, a snapshot read, its
+ * index filing and one BullMQ state check.
  */
 @Injectable()
 export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -48,7 +52,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue,
+    @Inject(ANALYSIS_QUEUE_SHARDS) private readonly queues: QueueShards,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -87,19 +91,27 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     for (const tenant of await this.store.tenants()) {
       report.trimmed += await this.store.trimIndexes(tenant);
       const ids = await this.store.unfinished(tenant, createdBefore);
-      if (ids.length === 0) continue;
-      for (const id of ids) {
-        // An entry the index write after a crash left behind is set right first.
-        const snapshot = await this.store.reconcileEntry(tenant, id);
-        if (!snapshot || isTerminal(snapshot.status)) continue;
-        // Waiting, delayed, active: alive. Unknown (removed, or a half-written add), or
-        // completed/failed while the job never recorded its end: lost.
-        const state = await this.queue.getJobState(bullJobId(id));
-        if (!ALIVE.has(state)) report.failed += (await this.failLost(id)) ? 1 : 0;
+      // Checked a batch at a time, together (their commands share round trips): a deep
+      // queue does not cost a few round trips per job, one after the other.
+      for (let start = 0; start < ids.length; start += RECONCILE_BATCH) {
+        const batch = ids.slice(start, start + RECONCILE_BATCH);
+        const lost = await Promise.all(batch.map((id) => this.failIfLost(tenant, id)));
+        report.failed += lost.filter(Boolean).length;
       }
     }
     if (report.failed > 0) this.logger.warn({ msg: 'failed jobs lost by the queue', ...report });
     return report;
+  }
+
+  /** Marks the job failed when its BullMQ job is gone; true when it did. */
+  private async failIfLost(tenant: string, id: string): Promise<boolean> {
+    // An entry the index write after a crash left behind is set right first.
+    const snapshot = await this.store.reconcileEntry(tenant, id);
+    if (!snapshot || isTerminal(snapshot.status)) return false;
+    // Waiting, delayed, active: alive. Unknown (removed, or a half-written add), or
+    // completed/failed while the job never recorded its end: lost.
+    const state = await this.queues.forId(id).getJobState(bullJobId(id));
+    return !ALIVE.has(state) && this.failLost(id);
   }
 
   private failLost(id: string): Promise<boolean> {

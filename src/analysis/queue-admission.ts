@@ -5,10 +5,9 @@ import {
   type OnModuleInit,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { withHeaders } from '../http/response-headers';
-import { ANALYSIS_QUEUE_REF, type AnalysisJobData } from './analysis-job';
+import { ANALYSIS_QUEUE_SHARDS, type QueueShards } from './queue-shards';
 
 /** How often the queue's depth is read in the background. */
 const REFRESH_MS = 1_000;
@@ -20,7 +19,7 @@ const EXACT_WITHIN = 1_000;
 const RETRY_AFTER_SECONDS = 5;
 
 /**
- * MAX_QUEUED_JOBS: whether a new job may join the queue. Far below the limit
+ * MAX_QUEUED_JOBS: whether a new job may join the queue (a total over its shards). Far below the limit
  * a background estimate of the depth (read every second, plus the jobs this
  * process added since) answers without a Redis round trip; near the limit,
  * or when the estimate is stale, the depth is read from BullMQ for each job.
@@ -33,7 +32,7 @@ export class QueueAdmission implements OnModuleInit, OnModuleDestroy {
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
-    @Inject(ANALYSIS_QUEUE_REF) private readonly queue: Queue<AnalysisJobData>,
+    @Inject(ANALYSIS_QUEUE_SHARDS) private readonly queues: QueueShards,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -62,7 +61,7 @@ export class QueueAdmission implements OnModuleInit, OnModuleDestroy {
         return;
       }
     }
-    const depth = await this.queue.count();
+    const depth = await this.queues.count();
     this.estimate = { depth, at: Date.now(), addedSince: 1 };
     if (depth < max || (await exists())) return;
     throw withHeaders(
@@ -76,8 +75,9 @@ export class QueueAdmission implements OnModuleInit, OnModuleDestroy {
   private async refresh(): Promise<void> {
     try {
       // While Redis is away a read would wait for it, and hold up the process's shutdown.
-      if ((await this.queue.client).status !== 'ready') return;
-      const depth = await this.queue.count();
+      const clients = await Promise.all(this.queues.all.map((queue) => queue.client));
+      if (clients.some((client) => client.status !== 'ready')) return;
+      const depth = await this.queues.count();
       this.estimate = { depth, at: Date.now(), addedSince: 0 };
     } catch {
       // Redis is away: the estimate goes stale and admissions read the depth themselves.

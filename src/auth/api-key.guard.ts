@@ -8,6 +8,9 @@ import { ANONYMOUS_TENANT } from '../bus/event-store';
 import { ACCEPTS_JOB_TOKEN, IS_PUBLIC } from './public.decorator';
 import { unauthorized } from './unauthorized';
 
+/** The caller of every request while auth is off (never changed: callers are only read). */
+const ANONYMOUS: Caller = Object.freeze({ tenant: ANONYMOUS_TENANT });
+
 /** The credential of `Authorization: Bearer <credential>`, if the header has that form. */
 export function bearerCredential(header: string | undefined): string | undefined {
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
@@ -28,13 +31,14 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    // Auth off: everyone is the anonymous tenant, on public routes too; no metadata to read.
     if (this.config.apiKeys.length === 0) {
-      setCaller(request, { tenant: ANONYMOUS_TENANT });
+      setCaller(request, ANONYMOUS);
       return true;
     }
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const presented = bearerCredential(request.headers.authorization);
     const key = findKey(this.config.apiKeys, presented);
     const caller: Caller = key ? { tenant: key.tenant } : {};

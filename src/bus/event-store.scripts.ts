@@ -21,17 +21,20 @@ export const INDEX_KEY_COUNT = 7;
 
 export type PublishCommand = 'PUBLISH' | 'SPUBLISH';
 
-/** Index entries whose job has expired, removed by one write at most (each write adds one). */
+/**
+ * Index entries whose job has expired, removed by one trimming write at most. A write adds
+ * one at most, and at least one write in TRIM_BATCH trims, so the entries stay bounded.
+ */
 const TRIM_BATCH = 100;
 
 /** Shared head of the index scripts. */
 const INDEX_PRELUDE = `
 local STATUS_INDEX = { queued = KEYS[2], running = KEYS[3], completed = KEYS[4], failed = KEYS[5], cancelled = KEYS[6] }
 local EXPIRIES = KEYS[7]
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 -- Forgets, in every index of the tenant, the ended jobs whose keys have expired by now.
 local function trim()
+  local clock = redis.call('TIME')
+  local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
   local gone = redis.call('ZRANGEBYSCORE', EXPIRIES, '-inf', now, 'LIMIT', 0, ${TRIM_BATCH})
   if #gone == 0 then return 0 end
   for i = 1, 7 do redis.call('ZREM', KEYS[i], unpack(gone)) end
@@ -65,61 +68,65 @@ return 1
 }
 
 /**
- * Appends events of one job in one call: one check, one RPUSH, one HSET of the
- * merged snapshot fields, then one publish per event.
- * ARGV: id, tenant, attempt (or -1 to accept any), ttl seconds, the last event's status,
- * terminal (1/0), writer, write number, the last seq this writer wrote to the job (-1 when
- * none), the event count N, N events without their leading \`{\`, then the merged field/value
- * pairs.
+ * Appends events of one job in one call: one read, one RPUSH, one HSET of the
+ * merged snapshot fields, then one publish: the event, or the events as a JSON array.
+ * ARGV: id, attempt (or -1 to accept any), ttl seconds, the last event's status, terminal
+ * (1/0), writer, write number, the last seq this writer wrote to the job (-1 when none), the
+ * event count N, N events without their leading \`{\`, then the merged field/value pairs.
  * A last seq beyond the job's means a failover dropped events that were already announced:
  * the job's epoch goes up, and every event from then on carries it (\`"epoch":E\`), so that a
  * client holding an older event under a reused seq is told.
  * The writer (one per process) numbers its writes: a write the client sends again after a
  * lost reply (ioredis resends unanswered commands on reconnect) is applied once.
- * Returns { seq, createdMs, index } with seq the last event's (the job's last seq for a repeated
- * write) and index 1 when the tenant's indexes need the new status; { 0 } when the job has
- * ended or a newer attempt owns it; { -1 } when unknown; { -2 } when the job belongs to
- * another tenant.
+ * Returns { seq, createdMs, tenant, from } with seq the last event's (the job's last seq for a
+ * repeated write) and from the status the tenant's indexes file the job under when they need
+ * the new one ('' when they need nothing, '*' when unknown: a repeated write); { 0 } when the
+ * job has ended or a newer attempt owns it; { -1 } when unknown. The tenant comes back so
+ * that the writer needs no read of its own before it can file the job.
  */
 export function appendScript(publish: PublishCommand): string {
   return `
-local current = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'createdMs', 'lastSeq', 'tenant', 'writer', 'writeNumber')
+local current = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'createdMs', 'lastSeq', 'tenant', 'writer', 'writeNumber', 'epoch')
 local status = current[1]
 if not status then return { -1 } end
-if current[5] ~= ARGV[2] then return { -2 } end
-if current[6] == ARGV[7] and tonumber(current[7]) >= tonumber(ARGV[8]) then return { tonumber(current[4]), current[3], 1 } end
+if current[6] == ARGV[6] and tonumber(current[7]) >= tonumber(ARGV[7]) then return { tonumber(current[4]), current[3], current[5], '*' } end
 if status == '"completed"' or status == '"failed"' or status == '"cancelled"' then return { 0 } end
-local attempt = tonumber(ARGV[3])
+local attempt = tonumber(ARGV[2])
 if attempt >= 0 and attempt < tonumber(current[2]) then return { 0 } end
 local seq = tonumber(current[4])
-local epoch = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
-if tonumber(ARGV[9]) > seq then
+local epoch = tonumber(current[8] or '0')
+if tonumber(ARGV[8]) > seq then
   epoch = epoch + 1
 end
 local head = '{"seq":'
-local count = tonumber(ARGV[10])
+if epoch > 0 then head = '{"epoch":' .. epoch .. ',"seq":' end
+local count = tonumber(ARGV[9])
 local events = {}
 for i = 1, count do
   seq = seq + 1
-  if epoch > 0 then head = '{"epoch":' .. epoch .. ',"seq":' end
-  events[i] = head .. seq .. ',' .. ARGV[10 + i]
+  events[i] = head .. seq .. ',' .. ARGV[9 + i]
 end
 redis.call('RPUSH', KEYS[2], unpack(events))
-local fields = { 'lastSeq', seq, 'writer', ARGV[7], 'writeNumber', ARGV[8] }
+local fields = { 'lastSeq', seq, 'writer', ARGV[6], 'writeNumber', ARGV[7] }
 if epoch > 0 then
   fields[#fields + 1] = 'epoch'
   fields[#fields + 1] = epoch
 end
-for i = 11 + count, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 10 + count, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-if ARGV[6] == '1' then
-  redis.call('EXPIRE', KEYS[1], ARGV[4])
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
+if ARGV[5] == '1' then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
 end
-for _, event in ipairs(events) do redis.call('${publish}', KEYS[3], event) end
-local changed = 0
-if string.sub(status, 2, -2) ~= ARGV[5] then changed = 1 end
-return { seq, current[3], changed }
+if count == 1 then
+  redis.call('${publish}', KEYS[3], events[1])
+else
+  redis.call('${publish}', KEYS[3], '[' .. table.concat(events, ',') .. ']')
+end
+local from = ''
+local previous = string.sub(status, 2, -2)
+if previous ~= ARGV[4] then from = previous end
+return { seq, current[3], current[5], from }
 `;
 }
 
@@ -135,15 +142,23 @@ return 1
 
 /**
  * Files a job under one status in its tenant's indexes (idempotent, so that a
- * write sent again or replayed by the reconciliation does no harm), and trims.
- * ARGV: id, created-at (ms), status, ms from now until the job's keys expire ('' while it runs).
+ * write sent again or replayed by the reconciliation does no harm).
+ * ARGV: id, created-at (ms), status, when the job's keys expire (ms since the epoch, by the
+ * writer's clock, as the job's \`finishedAt\` is; '' while it runs), the status it is filed
+ * under ('' when unknown: it is taken out of every other one), trim ('1' to trim).
+ * A job's change of status moves it between two indexes and nothing else.
  */
 export const INDEX_SCRIPT = `${INDEX_PRELUDE}
-for i = 2, 7 do redis.call('ZREM', KEYS[i], ARGV[1]) end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local from = STATUS_INDEX[ARGV[5]]
+if from then
+  redis.call('ZREM', from, ARGV[1])
+else
+  for i = 2, 7 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+end
 redis.call('ZADD', STATUS_INDEX[ARGV[3]], ARGV[2], ARGV[1])
-if ARGV[4] ~= '' then redis.call('ZADD', EXPIRIES, now + tonumber(ARGV[4]), ARGV[1]) end
-trim()
+if ARGV[4] ~= '' then redis.call('ZADD', EXPIRIES, ARGV[4], ARGV[1]) end
+if ARGV[6] == '1' then trim() end
 return 1
 `;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
 import {
   type AnalysisEvent,
@@ -60,17 +60,33 @@ const SNAPSHOT_FIELDS: readonly (keyof AnalysisSnapshot)[] = [
   'error',
 ];
 
-/** Job ids whose tenant this process remembers, so appends need no extra read. */
-const MAX_REMEMBERED_TENANTS = 10_000;
+/** One write in this many that end a job also trims its tenant's indexes (TRIM_BATCH a time). */
+const TRIM_EVERY = 10;
+
+/** Jobs whose tenant, and jobs whose last seq, this process remembers (each map at most). */
+const MAX_REMEMBERED = 10_000;
 
 interface ScriptCommands {
   createAnalysis(...args: (string | number)[]): Promise<number>;
-  appendAnalysisEvents(...args: (string | number)[]): Promise<[number, string?, number?]>;
+  appendAnalysisEvents(...args: (string | number)[]): Promise<AppendReply>;
   trimAnalysisIndexes(...args: (string | number)[]): Promise<number>;
   discardAnalysis(...args: (string | number)[]): Promise<number>;
   indexAnalysis(...args: (string | number)[]): Promise<number>;
   unindexAnalysis(...args: (string | number)[]): Promise<number>;
 }
+
+/** How a job is filed in its tenant's indexes. */
+interface IndexFiling {
+  /** When the job's keys expire (ms since the epoch), once it has ended. */
+  expiresAt?: number;
+  /** The status the job is filed under now, when known: only that entry moves. */
+  from?: AnalysisStatus;
+  /** Also forget the entries of jobs that have expired. */
+  trim?: boolean;
+}
+
+/** The append script's reply: seq, then for an appended write created-at, tenant and the status filed under. */
+type AppendReply = [number, string?, string?, string?];
 
 interface StoredJob {
   snapshot: AnalysisSnapshot;
@@ -86,14 +102,17 @@ interface StoredJob {
  */
 @Injectable()
 export class EventStore {
+  private readonly logger = new Logger(EventStore.name);
   private readonly redis: RedisClient & ScriptCommands;
-  /** Job id → tenant, for the index keys an append needs; a job's tenant never changes. */
+  /** Job id → tenant, for the index keys a discard needs (an append gets it from its script). */
   private readonly tenantById = new Map<string, string>();
   /** Job id → the last seq this process wrote, to notice events a failover dropped. */
   private readonly lastSeqById = new Map<string, number>();
   /** This store's name and the number of its last write, so that a resent write applies once. */
   private readonly writer = randomUUID();
   private writes = 0;
+  /** Writes of this store that ended a job. */
+  private endings = 0;
 
   constructor(
     @Inject(REDIS) redis: RedisClient,
@@ -137,11 +156,7 @@ export class EventStore {
       field,
       JSON.stringify(snapshot[field]),
     ]);
-    // Filed first: a crash before the job is written leaves an entry the reconciliation
-    // removes, never a job that no index (and so no reconciliation) can find.
-    await this.index(access.tenant, id, createdAt.getTime(), 'queued');
-    const created = await this.replicated<number>(
-      'createAnalysis',
+    const created = await this.fileAndCreate(access.tenant, id, createdAt.getTime(), [
       ...this.jobKeys(id),
       id,
       createdAt.getTime(),
@@ -155,16 +170,46 @@ export class EventStore {
       'token',
       access.token,
       ...fields,
-    );
+    ]);
     if (created === 1) {
       this.remember(id, access.tenant);
-      this.lastSeqById.set(id, 1);
+      this.rememberSeq(id, 1);
       return { created: true, snapshot, fingerprint, access };
     }
     const existing = await this.read(id);
     if (!existing) return this.create(id, pipeline, fingerprint, access); // it expired in between
     await this.refile(access.tenant, id, existing);
     return { created: false, ...existing };
+  }
+
+  /**
+   * Files a new job in its tenant's indexes, then writes it (`createAnalysis`'s
+   * reply). Filed first: a crash before the job is written leaves an entry the
+   * reconciliation removes, never a job that no index (and so no reconciliation)
+   * can find. On one Redis with no replicas to wait for, both scripts go in one
+   * round trip, still in that order.
+   */
+  private async fileAndCreate(
+    tenant: string,
+    id: string,
+    createdMs: number,
+    createArgs: (string | number)[],
+  ): Promise<number> {
+    if (isCluster(this.redis) || this.config.redisWaitReplicas > 0) {
+      await this.index(tenant, id, createdMs, 'queued', { trim: true });
+      return this.replicated<number>('createAnalysis', ...createArgs);
+    }
+    const pipeline = this.redis.pipeline() as ChainableCommander & ScriptCommands;
+    void pipeline.indexAnalysis(...this.indexKeys(tenant), id, createdMs, 'queued', '', '', 1);
+    void pipeline.createAnalysis(...createArgs);
+    const [[indexError], [createError, created]] = (await pipeline.exec()) ?? [];
+    if (indexError) {
+      // Not filed: a job written all the same must not stay where no index leads to it.
+      if (created === 1) await this.redis.discardAnalysis(...this.jobKeys(id), id, tenant);
+      throw indexError;
+    }
+    if (createError) throw createError;
+    return created as number;
   }
 
   /**
@@ -188,39 +233,39 @@ export class EventStore {
       JSON.stringify(value),
     ]);
     // Numbered as it is sent: writes reach Redis in the order of their numbers.
-    const write = (tenant: string, writeNumber = (this.writes += 1)) =>
-      this.replicated<[number, string?, number?]>(
-        'appendAnalysisEvents',
-        ...this.jobKeys(first.id),
-        first.id,
-        tenant,
-        guardAttempt ? first.attempt : -1,
-        this.config.eventTtlSeconds,
-        last.status,
-        isTerminal(last.status) ? 1 : 0,
-        this.writer,
-        writeNumber,
-        this.lastSeqById.get(first.id) ?? -1,
-        events.length,
-        ...events.map(withoutOpeningBrace),
-        ...fields,
+    const [seq, createdMs, tenant, from] = await this.replicated<AppendReply>(
+      'appendAnalysisEvents',
+      ...this.jobKeys(first.id),
+      first.id,
+      guardAttempt ? first.attempt : -1,
+      this.config.eventTtlSeconds,
+      last.status,
+      isTerminal(last.status) ? 1 : 0,
+      this.writer,
+      (this.writes += 1),
+      this.lastSeqById.get(first.id) ?? -1,
+      events.length,
+      ...events.map(withoutOpeningBrace),
+      ...fields,
+    );
+    if (seq > 0) this.rememberSeq(first.id, seq);
+    // The index follows the job's write without holding the writer up: it is sent now, so the
+    // connection's next command sees it, and one that is lost (like a crash before it) leaves
+    // the job under its previous status, which the reconciliation corrects.
+    if (seq > 0 && from !== '' && tenant !== undefined) {
+      const ends = isTerminal(last.status);
+      this.index(tenant, first.id, Number(createdMs), last.status, {
+        expiresAt: ends ? Date.now() + this.config.eventTtlSeconds * 1000 : undefined,
+        from: from === '*' ? undefined : (from as AnalysisStatus),
+        // Every write that ends a job adds an expiry; one in TRIM_EVERY trimming keeps them bounded.
+        trim: ends && (this.endings += 1) % TRIM_EVERY === 0,
+      }).catch((error: unknown) =>
+        this.logger.warn({
+          msg: 'index write failed; the reconciliation will file the job',
+          jobId: first.id,
+          error: error instanceof Error ? error.name : typeof error,
+        }),
       );
-    let tenant = await this.tenantOf(first.id);
-    if (tenant === undefined) return { kind: 'unknown' };
-    let reply = await write(tenant);
-    if (reply[0] === -2) {
-      // The id now names another tenant's job (the one remembered expired): read it again.
-      this.tenantById.delete(first.id);
-      tenant = await this.tenantOf(first.id);
-      if (tenant === undefined) return { kind: 'unknown' };
-      reply = await write(tenant);
-    }
-    const [seq, createdMs, reindex] = reply;
-    if (seq > 0) this.lastSeqById.set(first.id, seq);
-    // A crash before this write leaves the index behind the job: the reconciliation catches up.
-    if (seq > 0 && reindex === 1) {
-      const expiresInMs = isTerminal(last.status) ? this.config.eventTtlSeconds * 1000 : undefined;
-      await this.index(tenant, first.id, Number(createdMs), last.status, expiresInMs);
     }
     if (seq > 0 && !isTerminal(last.status)) return { kind: 'appended', seq };
     this.tenantById.delete(first.id);
@@ -342,12 +387,11 @@ export class EventStore {
   private async refile(tenant: string, id: string, stored: StoredJob | undefined): Promise<void> {
     if (!stored || stored.access.tenant !== tenant) return this.unindex(tenant, id);
     const { snapshot } = stored;
-    const ended = snapshot.finishedAt ? Date.parse(snapshot.finishedAt) : undefined;
-    const expiresInMs =
-      ended === undefined
-        ? undefined
-        : Math.max(0, ended + this.config.eventTtlSeconds * 1000 - Date.now());
-    await this.index(tenant, id, Date.parse(snapshot.createdAt), snapshot.status, expiresInMs);
+    const expiresAt = snapshot.finishedAt
+      ? Date.parse(snapshot.finishedAt) + this.config.eventTtlSeconds * 1000
+      : undefined;
+    // No trim: the reconciliation trims each tenant once per pass, not once per entry.
+    await this.index(tenant, id, Date.parse(snapshot.createdAt), snapshot.status, { expiresAt });
   }
 
   private async index(
@@ -355,14 +399,16 @@ export class EventStore {
     id: string,
     createdMs: number,
     status: AnalysisStatus,
-    expiresInMs?: number,
+    filing: IndexFiling,
   ): Promise<void> {
     await this.redis.indexAnalysis(
       ...this.indexKeys(tenant),
       id,
       createdMs,
       status,
-      expiresInMs === undefined ? '' : expiresInMs,
+      filing.expiresAt ?? '',
+      filing.from ?? '',
+      filing.trim ? 1 : '',
     );
   }
 
@@ -420,11 +466,16 @@ export class EventStore {
   }
 
   private remember(id: string, tenant: string): void {
-    if (this.tenantById.size >= MAX_REMEMBERED_TENANTS) {
-      this.tenantById.clear();
+    if (this.tenantById.size >= MAX_REMEMBERED) this.tenantById.clear();
+    this.tenantById.set(id, tenant);
+  }
+
+  /** Jobs that went on elsewhere (retried, handed back) leave an entry: the map is bounded. */
+  private rememberSeq(id: string, seq: number): void {
+    if (this.lastSeqById.size >= MAX_REMEMBERED && !this.lastSeqById.has(id)) {
       this.lastSeqById.clear();
     }
-    this.tenantById.set(id, tenant);
+    this.lastSeqById.set(id, seq);
   }
 
   private async read(id: string): Promise<StoredJob | undefined> {

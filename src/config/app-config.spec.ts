@@ -52,10 +52,10 @@ describe('loadConfig', () => {
     });
   });
 
-  it('refuses QUEUE_SHARDS above 1 rather than ignoring it', () => {
-    expect(() => loadConfig({ QUEUE_SHARDS: '4' })).toThrow(
-      /QUEUE_SHARDS above 1 is not supported by this version/,
-    );
+  it('reads QUEUE_SHARDS from 1 to 64 and refuses anything else', () => {
+    expect(loadConfig({ QUEUE_SHARDS: '4' }).queueShards).toBe(4);
+    expect(loadConfig({ QUEUE_SHARDS: '64' }).queueShards).toBe(64);
+    expect(() => loadConfig({ QUEUE_SHARDS: '65' })).toThrow(/QUEUE_SHARDS/);
     expect(() => loadConfig({ QUEUE_SHARDS: '0' })).toThrow(/QUEUE_SHARDS must be an integer/);
   });
 

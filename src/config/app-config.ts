@@ -165,16 +165,9 @@ function clusterSafePrefix(prefix: string, clustered: boolean): string {
   return prefix;
 }
 
-/** One queue per process for now: the variable is read so that a value above 1 is refused, not ignored. */
+/** BullMQ queues the work is split over (1 to 64); each worker process consumes them all. */
 function queueShards(env: Env): number {
-  const shards = integer(env, 'QUEUE_SHARDS', 1, 1, 64);
-  if (shards > 1) {
-    throw new ConfigError(
-      'QUEUE_SHARDS',
-      `above 1 is not supported by this version: the work stays in one queue (got "${shards}")`,
-    );
-  }
-  return shards;
+  return integer(env, 'QUEUE_SHARDS', 1, 1, 64);
 }
 
 function nats(env: Env): NatsConfig | undefined {

@@ -2,7 +2,7 @@ import type { DiscoveryService } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Worker } from 'bullmq';
-import { WorkerHealthIndicator } from './worker.health';
+import { RunsBullWorkers, WorkerHealthIndicator } from './worker.health';
 
 /** A processor whose BullMQ worker is in the given state. */
 class FakeProcessor extends WorkerHost {
@@ -36,6 +36,21 @@ describe('WorkerHealthIndicator', () => {
     const closing = new FakeProcessor({ running: true, closing: Promise.resolve() });
     expect(indicatorFor(closing).check()).toEqual({
       worker: { status: 'down', message: 'The BullMQ worker is closing' },
+    });
+  });
+
+  it('checks every worker of a provider that runs one per queue shard', () => {
+    class ShardProcessor extends RunsBullWorkers {
+      constructor(readonly workers: Worker[]) {
+        super();
+      }
+    }
+    const worker = (running: boolean) => ({ isRunning: () => running }) as Worker;
+    expect(indicatorFor(new ShardProcessor([worker(true), worker(true)])).check()).toEqual({
+      worker: { status: 'up' },
+    });
+    expect(indicatorFor(new ShardProcessor([worker(true), worker(false)])).check()).toEqual({
+      worker: { status: 'down', message: 'The BullMQ worker is not running' },
     });
   });
 

@@ -4,9 +4,14 @@ import { WorkerHost } from '@nestjs/bullmq';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Worker } from 'bullmq';
 
+/** A provider that runs BullMQ workers it created itself (one per queue shard). */
+export abstract class RunsBullWorkers {
+  abstract readonly workers: readonly Worker[];
+}
+
 /**
  * Up while every BullMQ worker of the process runs and is not closing. The
- * workers are found among the providers (the processors are WorkerHosts), so
+ * workers are found among the providers (WorkerHosts and RunsBullWorkers), so
  * health needs no import of the module that runs jobs.
  */
 @Injectable()
@@ -36,8 +41,11 @@ export class WorkerHealthIndicator {
     return this.discovery
       .getProviders()
       .map((wrapper) => wrapper.instance as unknown)
-      .filter((instance): instance is WorkerHost => instance instanceof WorkerHost)
-      .map((host) => host.worker)
+      .flatMap((instance): (Worker | undefined)[] => {
+        if (instance instanceof WorkerHost) return [instance.worker];
+        if (instance instanceof RunsBullWorkers) return [...instance.workers];
+        return [];
+      })
       .filter((worker): worker is Worker => worker !== undefined);
   }
 }

@@ -1,4 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import { storage } from 'nestjs-pino/storage';
+import type { Logger } from 'pino';
+import { logAnswered, RequestLogContext, redactUrl } from './logger';
 import type { Metrics } from './metrics';
 import { routeOf, stampRoute } from './request-route';
 
@@ -7,13 +11,33 @@ import { routeOf, stampRoute } from './request-route';
  * every plugin (the queue dashboard, static files) too.
  */
 
-/** Gives every request its route pattern, for its log line, and echoes its id as `X-Request-Id`. */
-export function traceRequests(fastify: FastifyInstance): void {
+/**
+ * Gives every request its route pattern and echoes its id as `X-Request-Id`;
+ * logs one line when it is answered, and runs it in a logging context so that
+ * every line logged meanwhile carries the request. Plain hooks rather than an
+ * HTTP-logging middleware: no middleware layer and no child logger per request.
+ */
+export function traceRequests(fastify: FastifyInstance, logger: Logger): void {
+  // A request line holds only the id, method, status, route and the URL with its
+  // credentials cut: nothing for the redaction paths to find, so they are not walked.
+  const requestLines = logger.child({}, { redact: [] });
   fastify.addHook('onRequest', (request, reply, done) => {
+    const started = performance.now();
     stampRoute(request.raw, request.routeOptions.url);
     // On the raw response, so that hijacked replies (Server-Sent Events) carry it too.
     reply.raw.setHeader('X-Request-Id', request.id);
-    done();
+    const req = { id: request.id, method: request.method, url: redactUrl(request.url) };
+    // 'close' comes after 'finish', and alone when the client went away first.
+    reply.raw.once('close', () =>
+      logAnswered(
+        requestLines,
+        req,
+        reply.raw.statusCode,
+        routeOf(request.raw),
+        Math.round(performance.now() - started),
+      ),
+    );
+    storage.run(new RequestLogContext(logger, req), done);
   });
 }
 

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { Options as HttpLoggerOptions } from 'pino-http';
 import type { LogLevelName } from '../config/app-config';
-import { routeOf } from './request-route';
 
 /**
  * Never logged whatever a log call passes: credentials (the Authorization
@@ -66,34 +64,61 @@ export function createRootLogger(
   return pino(json, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
-type Request = IncomingMessage & { id?: string | number };
+/** What a request line says of the request: never its headers or body. */
+export interface RequestSummary {
+  id: string;
+  method: string;
+  url: string | undefined;
+}
 
-/** pino-http: one line per request with its id (echoed as X-Request-Id), method, route, status and duration. */
-export function httpLoggerOptions(logger: Logger): HttpLoggerOptions {
-  return {
-    logger,
-    // Fastify gave the request its id already (requestId below); this is for requests it did not see.
-    genReqId: requestId,
-    customAttributeKeys: { responseTime: 'durationMs' },
-    serializers: {
-      req: (req: Request) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-    },
-    customSuccessObject: (req, _res, value: Record<string, unknown>) => ({
-      ...value,
-      route: routeOf(req),
-    }),
-    // A 5xx gets pino-http's placeholder error ("failed with status code"); Nest logs the real one.
-    customErrorObject: (req, _res, _error, { err: _placeholder, ...value }) => ({
-      ...value,
-      route: routeOf(req),
-    }),
-    customLogLevel(req, res, error) {
-      if (PROBE_PATH.test(req.url ?? '')) return 'debug';
-      if (error || res.statusCode >= 500) return 'error';
-      return 'info';
-    },
-  };
+export type RequestLogLevel = 'debug' | 'info' | 'error';
+
+/** Probes and scrapes at debug, 5xx at error, the rest at info. */
+export function requestLogLevel(url: string | undefined, statusCode: number): RequestLogLevel {
+  if (PROBE_PATH.test(url ?? '')) return 'debug';
+  return statusCode >= 500 ? 'error' : 'info';
+}
+
+/**
+ * The one line a request gives when it is answered (or its connection closes
+ * first). A 5xx says so; Nest logs the real error.
+ */
+export function logAnswered(
+  logger: Logger,
+  req: RequestSummary,
+  statusCode: number,
+  route: string,
+  durationMs: number,
+): void {
+  const level = requestLogLevel(req.url, statusCode);
+  if (!logger.isLevelEnabled(level)) return;
+  logger[level](
+    { req, res: { statusCode }, durationMs, route },
+    statusCode >= 500 ? 'request errored' : 'request completed',
+  );
+}
+
+/**
+ * The logging context of one request, for nestjs-pino's Logger: every line
+ * logged while the request is handled carries `req`. The child logger is made
+ * on first use, so that a request that logs nothing but its own line costs none.
+ */
+export class RequestLogContext {
+  private child: Logger | undefined;
+
+  constructor(
+    private readonly root: Logger,
+    private readonly req: RequestSummary,
+  ) {}
+
+  get logger(): Logger {
+    return (this.child ??= this.root.child({ req: this.req }));
+  }
+
+  /** nestjs-pino's `assign` replaces it with a child carrying more fields. */
+  set logger(logger: Logger) {
+    this.child = logger;
+  }
 }
 
 /** Nest's LoggerService over the root logger, for Nest's own lines and `new Logger(context)` calls. */

@@ -115,9 +115,12 @@ export class Metrics {
     });
   }
 
-  /** `ras_queue_jobs{state}`: one `getJobCounts` per second at most, whatever the scrape rate. */
-  observeQueue(queue: Queue): void {
-    const counts = cachedQueueCounts(queue);
+  /**
+   * `ras_queue_jobs{state}`, summed over the queue's shards: one `getJobCounts`
+   * per shard per second at most, whatever the scrape rate.
+   */
+  observeQueue(...queues: Queue[]): void {
+    const shardCounts = queues.map(cachedQueueCounts);
     this.registry.removeSingleMetric('ras_queue_jobs');
     new Gauge({
       name: 'ras_queue_jobs',
@@ -125,9 +128,14 @@ export class Metrics {
       labelNames: ['state'],
       registers: [this.registry],
       async collect() {
-        const current = await counts();
-        if (!current) return;
-        for (const [state, value] of Object.entries(current)) this.set({ state }, value);
+        const read = await Promise.all(shardCounts.map((counts) => counts()));
+        if (read.some((counts) => counts === undefined)) return;
+        for (const state of ['waiting', 'active', 'delayed'] as const) {
+          this.set(
+            { state },
+            read.reduce((sum, counts) => sum + (counts?.[state] ?? 0), 0),
+          );
+        }
       },
     });
   }

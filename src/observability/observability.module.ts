@@ -1,20 +1,16 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import type { Logger } from 'pino';
-import { httpLoggerOptions } from './logger';
 import { MetricsController } from './metrics.controller';
 
 /**
- * Logs and `GET /metrics`, for every role. The Metrics it serves are
+ * `GET /metrics`, for every role (request lines are the app's Fastify hooks). The Metrics it serves are
  * AnalysisModule's, which the app imports globally.
  */
 @Global()
 @Module({})
 export class ObservabilityModule {
-  static forRoot(options: { logger: Logger }): DynamicModule {
+  static forRoot(): DynamicModule {
     return {
       module: ObservabilityModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: httpLoggerOptions(options.logger) })],
       controllers: [MetricsController],
     };
   }

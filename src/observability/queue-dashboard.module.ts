@@ -12,12 +12,12 @@ export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
 const ADMIN_KEYS = Symbol('ADMIN_KEYS');
 
 /**
- * bull-board at /admin/queues, reading BullMQ's queue only. ADMIN_KEYS set:
+ * bull-board at /admin/queues, reading BullMQ's queues (one per shard) only. ADMIN_KEYS set:
  * those keys only. ADMIN_KEYS empty: open while auth is off, absent (404) while it is on.
  */
 @Module({})
 export class QueueDashboardModule implements OnModuleInit {
-  static forRoot(config: AppConfig, queueName: string): DynamicModule {
+  static forRoot(config: AppConfig, queueNames: readonly string[]): DynamicModule {
     const enabled = config.adminKeys.length > 0 || config.apiKeys.length === 0;
     if (!enabled)
       return { module: QueueDashboardModule, providers: [{ provide: ADMIN_KEYS, useValue: [] }] };
@@ -29,7 +29,7 @@ export class QueueDashboardModule implements OnModuleInit {
           adapter: FastifyAdapter,
           boardOptions: { uiConfig: { boardTitle: 'Analyses' } },
         }),
-        BullBoardModule.forFeature({ name: queueName, adapter: BullMQAdapter }),
+        BullBoardModule.forFeature(...queueNames.map((name) => ({ name, adapter: BullMQAdapter }))),
       ],
       providers: [{ provide: ADMIN_KEYS, useValue: config.adminKeys }],
     };

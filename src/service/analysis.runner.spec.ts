@@ -6,6 +6,7 @@ import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { AnalysisRunner, type RunRequest } from './analysis.runner';
 import { RunAbort } from './run-abort';
 import { InMemoryPublisher } from './in-memory.publisher';
+import type { Publisher } from './publisher.port';
 
 /** A step that burns CPU in small units, checkpointing after each. */
 function busyStep(name: string, units: number, unitMs: number): PipelineStep<number> {
@@ -197,5 +198,40 @@ describe('AnalysisRunner', () => {
     );
     expect(outcome).toEqual({ kind: 'superseded' });
     expect(publisher.events).toHaveLength(1);
+  });
+
+  it('does not wait for started: a refusal stops even a long wait at once', async () => {
+    const publisher = new InMemoryPublisher('job-1', 'demo');
+    await publisher.publish({
+      id: 'job-1',
+      type: 'cancelled',
+      status: 'cancelled',
+      progress: 0,
+      step: null,
+      attempt: 0,
+      at: new Date().toISOString(),
+    });
+    const outcome = await new AnalysisRunner(publisher, registry).run(
+      request({ input: { stepMs: 60_000 } }),
+      new AbortController().signal,
+    );
+    expect(outcome).toEqual({ kind: 'superseded' });
+    expect(publisher.events.map((event) => event.type)).toEqual(['cancelled']);
+  });
+
+  it('stops a long wait when started could not be written, and asks for another attempt', async () => {
+    const store = new InMemoryPublisher('job-1', 'demo');
+    const publisher: Publisher = {
+      publish: (event) =>
+        event.type === 'started'
+          ? Promise.reject(new Error('connection lost'))
+          : store.publish(event),
+    };
+    const outcome = await new AnalysisRunner(publisher, registry).run(
+      request({ input: { stepMs: 60_000 } }),
+      new AbortController().signal,
+    );
+    expect(outcome).toMatchObject({ kind: 'retrying', error: { message: 'connection lost' } });
+    expect(store.events.map((event) => event.type)).toEqual(['retrying']);
   });
 });

@@ -65,19 +65,28 @@ class Attempt {
   private reportedPart = 0;
   /** Events published but not yet confirmed: checked at the next event that is waited for. */
   private unsettled: Promise<boolean>[] = [];
+  /** Stops the steps: when the caller aborts, or when an unconfirmed event turns out refused or unwritten. */
+  private readonly stopSteps = new AbortController();
+  /** Why an unconfirmed event stopped the steps, if one did. */
+  private halted: { reason: unknown } | undefined;
 
   constructor(
     private readonly request: RunRequest,
     private readonly publisher: Publisher,
     private readonly signal: AbortSignal,
-  ) {}
+  ) {
+    // A listener, not AbortSignal.any: that one costs a weak reference and a finalizer per job.
+    if (signal.aborted) this.stopSteps.abort(signal.reason);
+    else
+      signal.addEventListener('abort', () => this.stopSteps.abort(signal.reason), { once: true });
+  }
 
   async run(pipeline: AnyPipeline | undefined): Promise<RunOutcome> {
     try {
       await this.publish('started', 'running');
       if (!pipeline) throw new InputError(`unknown pipeline "${this.request.pipeline}"`);
       const input: unknown = await drive(pipeline.validate(this.request.input), {
-        signal: this.signal,
+        signal: this.stopSteps.signal,
       });
       let state: unknown = pipeline.init(input);
       const steps = pipeline.steps;
@@ -85,7 +94,7 @@ class Attempt {
         this.step = step.name;
         this.reportedPart = 0;
         const outcome = await drive(step.run(state, randomContext), {
-          signal: this.signal,
+          signal: this.stopSteps.signal,
           onCheckpoint: (done) => this.reportWithinStep(index, steps.length, done),
         });
         state = outcome.state;
@@ -100,7 +109,11 @@ class Attempt {
     }
   }
 
-  private async conclude(error: unknown): Promise<RunOutcome> {
+  private async conclude(thrown: unknown): Promise<RunOutcome> {
+    // A halted attempt reports why it was halted, not the abort it stopped with.
+    const error: unknown = this.halted ? this.halted.reason : thrown;
+    // The events that halted it have been answered for: the concluding event stands alone.
+    if (this.halted) this.unsettled = [];
     if (error instanceof Superseded) return { kind: 'superseded' };
     try {
       switch (abortReason(this.signal)) {
@@ -138,6 +151,12 @@ class Attempt {
     return { kind: 'failed', error: reported };
   }
 
+  private halt(reason: unknown): void {
+    if (this.halted || this.signal.aborted) return;
+    this.halted = { reason };
+    this.stopSteps.abort(reason);
+  }
+
   private async reportWithinStep(index: number, stepCount: number, done: number): Promise<void> {
     // The epsilon keeps 3 × 0.1 in the third part, where floating point would put it just short.
     const part = Math.floor(done * STEP_PROGRESS_PARTS + 1e-9);
@@ -166,9 +185,13 @@ class Attempt {
     };
     const written = this.publisher.publish(event);
     this.unsettled.push(written);
-    // Progress is not waited for: it goes out with whatever follows in the same turn, in order.
-    if (type === 'progress') {
-      written.catch(() => undefined);
+    // `started` and progress are not waited for: they go out with whatever follows in the
+    // same turn, in order, while the steps go on; a refusal or a failed write stops the steps.
+    if (type === 'started' || type === 'progress') {
+      written.then(
+        (accepted) => accepted || this.halt(new Superseded()),
+        (error: unknown) => this.halt(error),
+      );
       return;
     }
     const unsettled = this.unsettled;

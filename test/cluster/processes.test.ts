@@ -1,14 +1,20 @@
+import Redis from 'ioredis';
+import { ANALYSIS_QUEUE } from '../../src/analysis/analysis-job';
+import { shardIndexOf, shardNames } from '../../src/analysis/queue-shards';
 import type { AnalysisEvent } from '../../src/core/analysis.types';
 import { DEMO_EVENT_TYPES } from '../support/demo';
 import { request } from '../support/http';
 import { type RedisCluster, startRedisCluster } from '../support/redis-cluster';
 import { ProcessGroup } from '../support/process-group';
 
+const SHARDS = 3;
 let cluster: RedisCluster;
 const group = new ProcessGroup(() => ({
   REDIS_CLUSTER_NODES: cluster.seeds,
   JOB_LOCK_MS: '2000',
   WORKER_CONCURRENCY: '4',
+  // BullMQ's load over the masters: each shard's queue is its own hash tag.
+  QUEUE_SHARDS: String(SHARDS),
   // Attempts' starts are logged at debug: the test reads them to tell which worker runs a job.
   LOG_LEVEL: 'debug',
 }));
@@ -22,13 +28,30 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
+/** The master (by port) holding each queue shard's BullMQ keys (`ras:{<shard>}:…`). */
+async function shardMasters(): Promise<Map<string, number>> {
+  const client = new Redis.Cluster([{ host: '127.0.0.1', port: cluster.nodes[0].port }]);
+  try {
+    await client.ping();
+    const holders = new Map<string, number>();
+    for (const master of client.nodes('master')) {
+      for (const key of await master.keys(`ras:{${ANALYSIS_QUEUE}-*}:*`)) {
+        holders.set(/\{([^}]+)\}/.exec(key)![1], master.options.port ?? 0);
+      }
+    }
+    return holders;
+  } finally {
+    client.disconnect();
+  }
+}
+
 function expectGapFree(events: AnalysisEvent[]): void {
   expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
   expect(events.filter((event) => event.type === 'completed')).toHaveLength(1);
   expect(events[events.length - 1].type).toBe('completed');
 }
 
-describe('2 api and 2 worker processes on a 3-master Redis Cluster', () => {
+describe(`2 api and 2 worker processes on a 3-master Redis Cluster, QUEUE_SHARDS=${SHARDS}`, () => {
   it('completes every job exactly once, streamed gap-free to clients of both api processes, when a worker is SIGKILLed mid-job', async () => {
     const apis = [await group.start({ ROLE: 'api' }), await group.start({ ROLE: 'api' })];
     const workers = [await group.start({ ROLE: 'worker' }), await group.start({ ROLE: 'worker' })];
@@ -68,5 +91,12 @@ describe('2 api and 2 worker processes on a 3-master Redis Cluster', () => {
       const snapshot = await request(apis[0].url, 'GET', `/analyses/${id}`);
       expect(snapshot.body).toMatchObject({ status: 'completed' });
     }
+
+    // Each shard's queue keys sit together on one master, and the shards on several masters.
+    const holders = await shardMasters();
+    const names = shardNames(ANALYSIS_QUEUE, SHARDS);
+    for (const id of ids) expect(holders.has(names[shardIndexOf(id, SHARDS)])).toBe(true);
+    expect([...holders.keys()].every((name) => names.includes(name))).toBe(true);
+    expect(new Set(holders.values()).size).toBeGreaterThanOrEqual(2);
   });
 });

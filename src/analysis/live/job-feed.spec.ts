@@ -214,4 +214,31 @@ describe('JobFeed', () => {
     expect(closed).toEqual([feed]);
     expect(subscribed()).toBe(false);
   });
+
+  it('stays open for a socket still being let in, and closes once it is turned away', async () => {
+    const { feed, socket, closed, subscribed } = setup(1);
+    const member = socket();
+    await feed.join(as(member), 0);
+    const release = feed.hold();
+    await feed.leave(as(member));
+    expect(subscribed()).toBe(true);
+    release();
+    release();
+    await feed.leave(as(socket()));
+    expect(closed).toEqual([feed]);
+    expect(subscribed()).toBe(false);
+  });
+
+  it('lets a held socket join and receive what follows', async () => {
+    const { feed, socket, publish, closed } = setup(2);
+    const release = feed.hold();
+    const joiner = socket();
+    const joined = feed.join(as(joiner), 0);
+    release();
+    await joined;
+    publish(event(3, 'completed'));
+    await feed.leave(as(socket()));
+    expect(joiner.received).toEqual([1, 2, 3]);
+    expect(closed).toEqual([feed]);
+  });
 });

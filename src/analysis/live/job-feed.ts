@@ -3,6 +3,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { type AnalysisEvent, isTerminal } from '../../core/analysis.types';
 import type { ChannelSubscriber } from '../../bus/channel.subscriber';
 import type { EventStore } from '../../bus/event-store';
+import { eventsOfMessage } from '../../bus/event-message';
 import { Backstop } from './backstop';
 import { SerialQueue } from './serial-queue';
 
@@ -77,6 +78,22 @@ export class JobFeed {
     });
   }
 
+  /**
+   * Keeps the feed open for a socket that is still being let in, so that the
+   * channel subscription can be made while its access is read. Call the
+   * returned release (any number of times) once the socket has joined or been turned away.
+   */
+  hold(): () => void {
+    this.pendingJoins += 1;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.pendingJoins -= 1;
+      void this.queue.push(() => this.closeIfIdle());
+    };
+  }
+
   leave(socket: Socket): Promise<void> {
     return this.queue.push(() => {
       void socket.leave(this.room);
@@ -98,8 +115,7 @@ export class JobFeed {
 
   private readonly onMessage = (message: string): void => {
     this.backstop.heard();
-    const event = JSON.parse(message) as AnalysisEvent;
-    void this.queue.push(() => this.deliver(event));
+    for (const event of eventsOfMessage(message)) void this.queue.push(() => this.deliver(event));
   };
 
   private async admit(socket: Socket, after: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { type AnalysisEvent, isTerminal } from '../../core/analysis.types';
 import type { ChannelSubscriber } from '../../bus/channel.subscriber';
 import type { EventStore } from '../../bus/event-store';
+import { eventsOfMessage } from '../../bus/event-message';
 import { Backstop } from '../live/backstop';
 import { SerialQueue } from '../live/serial-queue';
 
@@ -74,8 +75,7 @@ export class JobCursor {
 
   private readonly onMessage = (message: string): void => {
     this.backstop.heard();
-    const event = JSON.parse(message) as AnalysisEvent;
-    void this.queue.push(() => this.receive(event));
+    for (const event of eventsOfMessage(message)) void this.queue.push(() => this.receive(event));
   };
 
   private async receive(event: AnalysisEvent): Promise<void> {
