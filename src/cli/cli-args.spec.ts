@@ -45,6 +45,13 @@ describe('parseCommand', () => {
     });
   });
 
+  it('takes a token that starts with a dash (one base64url token in 64 does)', () => {
+    expect(parseCommand(['watch', 'job-1', '--token', '-Zk3'], {})).toMatchObject({
+      token: '-Zk3',
+    });
+    expect(parseCommand(['watch', 'job-1', '--token=-Zk3'], {})).toMatchObject({ token: '-Zk3' });
+  });
+
   it('reads help', () => {
     expect(parseCommand(['--help'])).toEqual({ name: 'help' });
   });

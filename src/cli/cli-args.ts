@@ -113,10 +113,31 @@ type Options = Record<string, { type: 'string'; default?: string }>;
 
 function parse(argv: string[], options: Options) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs({
+      args: withAttachedValues(argv, options),
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * `--token -x…` as `--token=-x…`: every option here takes a value, and job tokens
+ * are base64url, so one in 64 starts with a dash, which parseArgs would refuse.
+ */
+function withAttachedValues(argv: string[], options: Options): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg.startsWith('--') && arg.slice(2) in options && i + 1 < argv.length) {
+      args.push(`${arg}=${argv[i + 1]}`);
+      i += 1;
+    } else args.push(arg);
+  }
+  return args;
 }
 
 function integer(option: string, raw: string): number {
