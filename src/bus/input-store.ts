@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { decodeInput, encodeInput, type InputHeader } from './input-codec';
+import { encodeInput, InputDecoder, type InputHeader } from './input-codec';
 import type { RedisClient } from './redis-connection';
 import { RedisKeys } from './redis-keys';
 import { REDIS } from './redis.providers';
@@ -49,15 +49,17 @@ export class InputStore {
   /** The stored input, or undefined when it is gone (expired before any worker took the job). */
   async load(id: string): Promise<unknown> {
     const key = this.keys.input(id);
-    const chunks: Buffer[] = [];
+    let decoder: InputDecoder | undefined;
     for (let from = 0; ; from += CHUNKS_PER_READ) {
       const read = await this.redis.lrangeBuffer(key, from, from + CHUNKS_PER_READ - 1);
-      chunks.push(...read);
+      if (read.length === 0 && !decoder) return undefined;
+      for (const chunk of read) {
+        if (decoder) decoder.add(chunk);
+        else decoder = new InputDecoder(JSON.parse(chunk.toString('utf8')) as InputHeader);
+      }
       if (read.length < CHUNKS_PER_READ) break;
     }
-    if (chunks.length === 0) return undefined;
-    const header = JSON.parse(chunks[0].toString('utf8')) as InputHeader;
-    return decodeInput(header, chunks.slice(1));
+    return decoder?.input();
   }
 
   async discard(id: string): Promise<void> {
