@@ -46,3 +46,45 @@ describe('csvTable', () => {
     expect(Array.from(columns[0].values)).toEqual(values);
   });
 });
+
+describe('csvTable on rows of plain decimals and rows that are not', () => {
+  const cell = (text: string): number => {
+    const { columns } = table(`v\n${text}\n`);
+    return columns[0]?.values[0] ?? Number.NaN;
+  };
+
+  it('reads plain decimals exactly as Number does', () => {
+    for (const text of ['0', '-0', '+7', '1.', '.5', '-.25', '123456789012345', '0.1', '999.9']) {
+      expect(Object.is(cell(text), Number(text))).toBe(true);
+    }
+  });
+
+  it('reads every other cell the general way, row by row, with the same result', () => {
+    const text = 'a,b\n1,2\n 3 ,4\r\n5,"6"\n1e3,1234567890123456789\n,8\n9,10\n-1.5,+2.\n"x",11\n';
+    expect(shape(table(text))).toEqual({
+      rows: 8,
+      columns: [
+        { name: 'b', values: [2, 4, 6, Number('1234567890123456789'), 8, 10, 2, 11], count: 8 },
+      ],
+      nonNumeric: ['a'],
+    });
+  });
+
+  it('reads a last row without a line end', () => {
+    expect(shape(table('a,b\n1,2\n3,4'))).toEqual({
+      rows: 2,
+      columns: [
+        { name: 'a', values: [1, 3], count: 2 },
+        { name: 'b', values: [2, 4], count: 2 },
+      ],
+      nonNumeric: [],
+    });
+  });
+
+  it('names a row with too few or too many cells', () => {
+    const issues = new Issues();
+    runToCompletion(csvTable('a,b\n1,2\n3\n4,5,6\n', issues));
+    expect(issues.error().message).toContain('line 3 has 1 cell but the header has 2');
+    expect(issues.error().message).toContain('line 4 has 3 cells but the header has 2');
+  });
+});

@@ -9,8 +9,12 @@ import type { Work } from '../pipeline.types';
 export function* csvTable(text: string, issues: Issues): Work<Table> {
   const builders: ColumnBuilder[] = [];
   const { names, rows } = yield* new Meter(text.length).run(
-    readCsv(text, issues, (column, source, start, end) =>
-      (builders[column] ??= new ColumnBuilder()).add(source, start, end),
+    readCsv(
+      text,
+      issues,
+      (column, source, start, end) =>
+        (builders[column] ??= new ColumnBuilder()).add(source, start, end),
+      (column, value) => (builders[column] ??= new ColumnBuilder()).addValue(value),
     ),
   );
   const table: Table = { rows, columns: [], nonNumeric: [] };
@@ -40,6 +44,12 @@ class ColumnBuilder {
       this.values = new Float64Array(0);
       return;
     }
+    this.addValue(value);
+  }
+
+  /** A cell already read as a number (NaN: missing). */
+  addValue(value: number): void {
+    if (!this.numeric) return;
     if (this.length === this.values.length) {
       const grown = new Float64Array(Math.max(1024, 2 * this.length));
       grown.set(this.values);

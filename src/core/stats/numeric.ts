@@ -20,7 +20,7 @@ export function cellValue(cell: string): number | undefined {
 }
 
 /** Exact powers of ten: a double holds each of 10^0 … 10^22 exactly. */
-const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
+export const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
 const SPACE = 0x20;
 const TAB = 0x09;
 const CR = 0x0d;
