@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { encodeInput, InputDecoder, type InputHeader } from './input-codec';
@@ -54,8 +55,14 @@ export class InputStore {
       const read = await this.redis.lrangeBuffer(key, from, from + CHUNKS_PER_READ - 1);
       if (read.length === 0 && !decoder) return undefined;
       for (const chunk of read) {
-        if (decoder) decoder.add(chunk);
-        else decoder = new InputDecoder(JSON.parse(chunk.toString('utf8')) as InputHeader);
+        if (!decoder) {
+          decoder = new InputDecoder(JSON.parse(chunk.toString('utf8')) as InputHeader);
+          continue;
+        }
+        // A turn between chunks: the first writes to a new 8 MB array fault its pages in, which
+        // on a busy machine takes several milliseconds per chunk.
+        decoder.add(chunk);
+        await nextTurn();
       }
       if (read.length < CHUNKS_PER_READ) break;
     }
