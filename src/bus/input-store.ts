@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -37,13 +38,18 @@ export class InputStore {
     if (!encoded) return false;
     const key = this.keys.input(id);
     if (keepExisting && (await this.redis.exists(key)) === 1) return true;
-    // One transaction: a repeated request rewrites the input whole, never half.
+    // Written chunk by chunk to a draft of this request's own, each chunk its own command: one
+    // command carrying them all makes ioredis copy the whole input twice in one task (into the
+    // command's buffer, then the transaction's). The rename then puts the input in place whole,
+    // never half, even when the same request is written twice at once.
+    const draft = this.keys.inputDraft(id, randomUUID());
     await this.redis
       .multi()
-      .del(key)
-      .rpush(key, JSON.stringify(encoded.header), ...encoded.chunks)
-      .expire(key, this.config.eventTtlSeconds)
+      .rpush(draft, JSON.stringify(encoded.header))
+      .expire(draft, this.config.eventTtlSeconds)
       .exec();
+    for (const chunk of encoded.chunks) await this.redis.rpush(draft, chunk);
+    await this.redis.rename(draft, key);
     return true;
   }
 

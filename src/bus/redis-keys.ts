@@ -8,6 +8,7 @@ import { ANALYSIS_STATUSES, type AnalysisStatus } from '../core/analysis.types';
  * | `P:job:{id}`                    | hash    | the snapshot (JSON per field), tenant, token     | `EVENT_TTL_SECONDS` after end |
  * | `P:job:{id}:events`             | list    | the events, `seq` N at index N − 1               | with the hash                 |
  * | `P:job:{id}:input`              | list    | a large input: JSON header, then ≤ 1 MiB chunks  | deleted at end; TTL backstop  |
+ * | `P:job:{id}:input:<writer>`     | list    | that input while it is written, then renamed     | TTL backstop                  |
  * | `P:job:{id}:live`               | channel | each new event of the job                        | —                             |
  * | `P:tenant:{T}:jobs`             | zset    | the tenant's job ids by creation time (ms)       | entries trimmed at job expiry |
  * | `P:tenant:{T}:jobs:<status>`    | zset    | the same, narrowed to one status                 | entries trimmed at job expiry |
@@ -42,6 +43,11 @@ export class RedisKeys {
   /** List: a large input stored beside the job (header, then chunks); see InputStore. */
   input(id: string): string {
     return `${this.prefix}:job:{${id}}:input`;
+  }
+
+  /** List: an input being written, renamed to `input(id)` once whole; its TTL bounds an abandoned one. */
+  inputDraft(id: string, writer: string): string {
+    return `${this.input(id)}:${writer}`;
   }
 
   /** Pub/sub channel carrying each new event of the job. */
