@@ -27,7 +27,7 @@ afterAll(async () => {
 beforeEach(() => redis.flushall());
 
 /** Columns of 1.6 MB, so that the input spans two stored chunks. */
-function columns(seed: number): { a: number[]; b: number[] } {
+function columns(seed: number): { a: number[]; b: (number | null)[] } {
   const a = Array.from({ length: 100_000 }, (_, i) => (i * seed) % 1000);
   const b = Array.from({ length: 100_000 }, (_, i) => (i % 7 === 0 ? null : i / seed));
   return { a, b };
