@@ -249,11 +249,7 @@ export class EventStore {
     const knownTenant = this.appendFiles ? this.tenantById.get(first.id) : undefined;
     const filing: (string | number)[] = [];
     if (knownTenant !== undefined) {
-      filing.push(
-        knownTenant,
-        ends ? this.expiryFromNow() : '',
-        ends && this.trimsNow() ? 1 : '',
-      );
+      filing.push(knownTenant, ends ? this.expiryFromNow() : '', ends && this.trimsNow() ? 1 : '');
     }
     // Numbered as it is sent: writes reach Redis in the order of their numbers.
     const [seq, createdMs, tenant, from] = await this.replicated<AppendReply>(
@@ -275,7 +271,8 @@ export class EventStore {
     );
     if (seq > 0) this.rememberSeq(first.id, seq);
     // The job's next appends can file it themselves.
-    if (seq > 0 && this.appendFiles && tenant !== undefined && !ends) this.remember(first.id, tenant);
+    if (seq > 0 && this.appendFiles && tenant !== undefined && !ends)
+      this.remember(first.id, tenant);
     // Not filed by the script: the index follows the job's write without holding the writer
     // up. It is sent now, so the connection's next command sees it, and one that is lost (like
     // a crash before it) leaves the job under its previous status, which the reconciliation
