@@ -17,10 +17,7 @@ export const redisProviders: Provider[] = [
   {
     provide: REDIS,
     inject: [APP_CONFIG],
-    // Commands of one tick go out in one write: a worker's concurrent jobs' event writes share
-    // their syscalls (a quarter of its CPU went to socket writes).
-    useFactory: (config: AppConfig) =>
-      connectRedis(config, `${config.keyPrefix}:commands`, { enableAutoPipelining: true }),
+    useFactory: (config: AppConfig) => connectRedis(config, `${config.keyPrefix}:commands`),
   },
   {
     provide: REDIS_SUBSCRIBER,
