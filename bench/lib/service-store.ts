@@ -89,7 +89,13 @@ export async function seedJobs(
     await queue?.addBulk(
       slice.map((id) => ({
         name: DEMO_BODY.pipeline,
-        data: { id, pipeline: DEMO_BODY.pipeline, input: DEMO_BODY.input },
+        data: {
+          id,
+          pipeline: DEMO_BODY.pipeline,
+          input: DEMO_BODY.input,
+          // The service's jobs carry their tenant, for the worker's filing writes.
+          ...(seed.withSnapshot ? { tenant: anonymous.tenant } : {}),
+        },
         opts: { jobId: bullJobId(id), ...JOB_OPTIONS },
       })),
     );

@@ -13,6 +13,8 @@ export interface AnalysisJobData {
   input: unknown;
   /** Whether the input is in the InputStore: large inputs are, so BullMQ never parses them whole. */
   storedInput?: boolean;
+  /** The job's tenant, so that the worker's writes can file the job without asking Redis first. */
+  tenant?: string;
   /** Times a worker that did not know the pipeline put the job back (they are not attempts). */
   deferrals?: number;
 }

@@ -9,6 +9,7 @@ import {
 import { DelayedError, type Job, UnrecoverableError, WaitingError, type Worker } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChannelSubscriber } from '../bus/channel.subscriber';
+import { EventStore } from '../bus/event-store';
 import { InputStore } from '../bus/input-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
@@ -64,6 +65,7 @@ export class AnalysisProcessor
     private readonly subscriber: ChannelSubscriber,
     private readonly keys: RedisKeys,
     private readonly inputs: InputStore,
+    private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ANALYSIS_QUEUE_SHARDS) private readonly shards: QueueShards,
     private readonly metrics: Metrics,
@@ -121,6 +123,7 @@ export class AnalysisProcessor
     }
     // Deferrals by workers that did not know the pipeline were no attempts.
     const attempt = job.attemptsStarted - (job.data.deferrals ?? 0);
+    if (typeof job.data.tenant === 'string') this.store.knowTenant(id, job.data.tenant);
     const controller = new AbortController();
     const startedAt = Date.now();
     this.active.set(id, controller);

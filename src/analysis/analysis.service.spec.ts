@@ -74,14 +74,14 @@ async function build() {
 }
 
 describe('AnalysisService', () => {
-  it('creates a job and queues it in BullMQ under its prefixed job id', async () => {
+  it('creates a job and queues it in BullMQ under its prefixed job id, with its tenant', async () => {
     const { service, store, queue } = await build();
     const { created, snapshot } = await service.create('demo', { stepMs: 0 }, CALLER);
     expect(created).toBe(true);
     expect(store.create).toHaveBeenCalledTimes(1);
     expect(queue.add).toHaveBeenCalledWith(
       'demo',
-      { id: snapshot.id, pipeline: 'demo', input: { stepMs: 0 } },
+      { id: snapshot.id, pipeline: 'demo', input: { stepMs: 0 }, tenant: ANONYMOUS_TENANT },
       expect.objectContaining({ jobId: bullJobId(snapshot.id) }),
     );
   });

@@ -18,7 +18,7 @@ import type { Caller } from '../auth/caller';
 import { InputError } from '../core/input-error';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { applyEvent } from '../core/snapshot.reducer';
-import { EventStore } from '../bus/event-store';
+import { ANONYMOUS_TENANT, EventStore } from '../bus/event-store';
 import { InputStore } from '../bus/input-store';
 import { RedisDeadline } from '../bus/redis-deadline';
 import { RedisKeys } from '../bus/redis-keys';
@@ -93,7 +93,8 @@ export class AnalysisService {
     }
     // Enqueue again while queued: a no-op if the job is in BullMQ, a repair if an earlier try stopped short.
     if (created || snapshot.status === 'queued') {
-      await this.enqueue({ id, pipeline, input }, created, validated);
+      const tenant = caller.tenant ?? ANONYMOUS_TENANT;
+      await this.enqueue({ id, pipeline, input, tenant }, created, validated);
     }
     if (created) this.metrics.jobCreated(pipeline);
     this.mirror?.catchUp(id);

@@ -27,20 +27,27 @@ export type PublishCommand = 'PUBLISH' | 'SPUBLISH';
  */
 const TRIM_BATCH = 100;
 
-/** Shared head of the index scripts. */
-const INDEX_PRELUDE = `
-local STATUS_INDEX = { queued = KEYS[2], running = KEYS[3], completed = KEYS[4], failed = KEYS[5], cancelled = KEYS[6] }
-local EXPIRIES = KEYS[7]
+/**
+ * Shared head of the index scripts: the tenant's keys are KEYS[base + 1 .. base + 7] (base 0
+ * in the index scripts, 3 in the append script that also files the job).
+ */
+function indexPrelude(base: number): string {
+  const key = (i: number): string => `KEYS[${base + i}]`;
+  return `
+local STATUS_INDEX = { queued = ${key(2)}, running = ${key(3)}, completed = ${key(4)}, failed = ${key(5)}, cancelled = ${key(6)} }
+local EXPIRIES = ${key(7)}
 -- Forgets, in every index of the tenant, the ended jobs whose keys have expired by now.
 local function trim()
   local clock = redis.call('TIME')
   local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
   local gone = redis.call('ZRANGEBYSCORE', EXPIRIES, '-inf', now, 'LIMIT', 0, ${TRIM_BATCH})
   if #gone == 0 then return 0 end
-  for i = 1, 7 do redis.call('ZREM', KEYS[i], unpack(gone)) end
+  for i = ${base + 1}, ${base + 7} do redis.call('ZREM', KEYS[i], unpack(gone)) end
   return #gone
 end
 `;
+}
+const INDEX_PRELUDE = indexPrelude(0);
 
 /**
  * Creates a job unless its id exists.
@@ -83,9 +90,34 @@ return 1
  * the new one ('' when they need nothing, '*' when unknown: a repeated write); { 0 } when the
  * job has ended or a newer attempt owns it; { -1 } when unknown. The tenant comes back so
  * that the writer needs no read of its own before it can file the job.
+ *
+ * With \`files\` (one Redis only: a cluster keeps a job's and a tenant's keys in different
+ * slots), the script also files the job in its tenant's indexes, saving the index script's
+ * round trip: KEYS[4..10] are the tenant's index keys (as the index scripts' KEYS[1..7]), and
+ * ARGV gains, before the event count, the tenant those keys are of, when the job's keys
+ * expire ('' while it runs) and trim ('1' to trim). A job of another tenant than the keys'
+ * is not filed: \`from\` tells the writer to file it itself.
  */
-export function appendScript(publish: PublishCommand): string {
-  return `
+export function appendScript(publish: PublishCommand, files = false): string {
+  // Where the event count is in ARGV: the filing arguments come before it.
+  const count = files ? 12 : 9;
+  const filing = files
+    ? `
+if from ~= '' and current[3] and current[5] == ARGV[9] then
+  local filed = STATUS_INDEX[from]
+  if filed then
+    redis.call('ZREM', filed, ARGV[1])
+  else
+    for i = 5, 10 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+    redis.call('ZADD', KEYS[4], current[3], ARGV[1])
+  end
+  redis.call('ZADD', STATUS_INDEX[ARGV[4]], current[3], ARGV[1])
+  if ARGV[10] ~= '' then redis.call('ZADD', EXPIRIES, ARGV[10], ARGV[1]) end
+  if ARGV[11] == '1' then trim() end
+  from = ''
+end`
+    : '';
+  return `${files ? indexPrelude(JOB_KEY_COUNT) : ''}
 local current = redis.call('HMGET', KEYS[1], 'status', 'attempt', 'createdMs', 'lastSeq', 'tenant', 'writer', 'writeNumber', 'epoch')
 local status = current[1]
 if not status then return { -1 } end
@@ -100,11 +132,11 @@ if tonumber(ARGV[8]) > seq then
 end
 local head = '{"seq":'
 if epoch > 0 then head = '{"epoch":' .. epoch .. ',"seq":' end
-local count = tonumber(ARGV[9])
+local count = tonumber(ARGV[${count}])
 local events = {}
 for i = 1, count do
   seq = seq + 1
-  events[i] = head .. seq .. ',' .. ARGV[9 + i]
+  events[i] = head .. seq .. ',' .. ARGV[${count} + i]
 end
 redis.call('RPUSH', KEYS[2], unpack(events))
 local fields = { 'lastSeq', seq, 'writer', ARGV[6], 'writeNumber', ARGV[7] }
@@ -112,7 +144,7 @@ if epoch > 0 then
   fields[#fields + 1] = 'epoch'
   fields[#fields + 1] = epoch
 end
-for i = 10 + count, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = ${count + 1} + count, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 if ARGV[5] == '1' then
   redis.call('EXPIRE', KEYS[1], ARGV[3])
@@ -125,7 +157,7 @@ else
 end
 local from = ''
 local previous = string.sub(status, 2, -2)
-if previous ~= ARGV[4] then from = previous end
+if previous ~= ARGV[4] then from = previous end${filing}
 return { seq, current[3], current[5], from }
 `;
 }

@@ -60,8 +60,12 @@ const SNAPSHOT_FIELDS: readonly (keyof AnalysisSnapshot)[] = [
   'error',
 ];
 
-/** One write in this many that end a job also trims its tenant's indexes (TRIM_BATCH a time). */
-const TRIM_EVERY = 10;
+/**
+ * One write in this many that end a job also trims its tenant's indexes (TRIM_BATCH, 100, a
+ * time, so the entries stay bounded): a trim costs two calls when nothing has expired, nine
+ * when something has.
+ */
+const TRIM_EVERY = 50;
 
 /** Jobs whose tenant, and jobs whose last seq, this process remembers (each map at most). */
 const MAX_REMEMBERED = 10_000;
@@ -69,6 +73,7 @@ const MAX_REMEMBERED = 10_000;
 interface ScriptCommands {
   createAnalysis(...args: (string | number)[]): Promise<number>;
   appendAnalysisEvents(...args: (string | number)[]): Promise<AppendReply>;
+  appendAndFileAnalysisEvents(...args: (string | number)[]): Promise<AppendReply>;
   trimAnalysisIndexes(...args: (string | number)[]): Promise<number>;
   discardAnalysis(...args: (string | number)[]): Promise<number>;
   indexAnalysis(...args: (string | number)[]): Promise<number>;
@@ -104,10 +109,16 @@ interface StoredJob {
 export class EventStore {
   private readonly logger = new Logger(EventStore.name);
   private readonly redis: RedisClient & ScriptCommands;
-  /** Job id → tenant, for the index keys a discard needs (an append gets it from its script). */
+  /**
+   * Job id → tenant, for the index keys a discard needs, and for an append that files the job
+   * in the same script (otherwise the append's script tells the tenant, and the job is filed
+   * in a second call).
+   */
   private readonly tenantById = new Map<string, string>();
   /** Job id → the last seq this process wrote, to notice events a failover dropped. */
   private readonly lastSeqById = new Map<string, number>();
+  /** On one Redis an append files the job too; a cluster keeps the tenant's keys in other slots. */
+  private readonly appendFiles: boolean;
   /** This store's name and the number of its last write, so that a resent write applies once. */
   private readonly writer = randomUUID();
   private writes = 0;
@@ -121,7 +132,9 @@ export class EventStore {
   ) {
     // On a cluster an event's wake-up crosses only its job's shard.
     const publish = isCluster(redis) ? 'SPUBLISH' : 'PUBLISH';
+    this.appendFiles = !isCluster(redis);
     const scripts: [string, number, string][] = [
+      ['appendAndFileAnalysisEvents', JOB_KEY_COUNT + INDEX_KEY_COUNT, appendScript(publish, true)],
       ['createAnalysis', JOB_KEY_COUNT, createScript(publish)],
       ['appendAnalysisEvents', JOB_KEY_COUNT, appendScript(publish)],
       ['discardAnalysis', JOB_KEY_COUNT, DISCARD_SCRIPT],
@@ -232,33 +245,43 @@ export class EventStore {
       field,
       JSON.stringify(value),
     ]);
+    const ends = isTerminal(last.status);
+    const knownTenant = this.appendFiles ? this.tenantById.get(first.id) : undefined;
+    const filing: (string | number)[] = [];
+    if (knownTenant !== undefined) {
+      filing.push(knownTenant, ends ? this.expiryFromNow() : '', ends && this.trimsNow() ? 1 : '');
+    }
     // Numbered as it is sent: writes reach Redis in the order of their numbers.
     const [seq, createdMs, tenant, from] = await this.replicated<AppendReply>(
-      'appendAnalysisEvents',
+      knownTenant !== undefined ? 'appendAndFileAnalysisEvents' : 'appendAnalysisEvents',
       ...this.jobKeys(first.id),
+      ...(knownTenant !== undefined ? this.indexKeys(knownTenant) : []),
       first.id,
       guardAttempt ? first.attempt : -1,
       this.config.eventTtlSeconds,
       last.status,
-      isTerminal(last.status) ? 1 : 0,
+      ends ? 1 : 0,
       this.writer,
       (this.writes += 1),
       this.lastSeqById.get(first.id) ?? -1,
+      ...filing,
       events.length,
       ...events.map(withoutOpeningBrace),
       ...fields,
     );
     if (seq > 0) this.rememberSeq(first.id, seq);
-    // The index follows the job's write without holding the writer up: it is sent now, so the
-    // connection's next command sees it, and one that is lost (like a crash before it) leaves
-    // the job under its previous status, which the reconciliation corrects.
+    // The job's next appends can file it themselves.
+    if (seq > 0 && this.appendFiles && tenant !== undefined && !ends)
+      this.remember(first.id, tenant);
+    // Not filed by the script: the index follows the job's write without holding the writer
+    // up. It is sent now, so the connection's next command sees it, and one that is lost (like
+    // a crash before it) leaves the job under its previous status, which the reconciliation
+    // corrects.
     if (seq > 0 && from !== '' && tenant !== undefined) {
-      const ends = isTerminal(last.status);
       this.index(tenant, first.id, Number(createdMs), last.status, {
-        expiresAt: ends ? Date.now() + this.config.eventTtlSeconds * 1000 : undefined,
+        expiresAt: ends ? this.expiryFromNow() : undefined,
         from: from === '*' ? undefined : (from as AnalysisStatus),
-        // Every write that ends a job adds an expiry; one in TRIM_EVERY trimming keeps them bounded.
-        trim: ends && (this.endings += 1) % TRIM_EVERY === 0,
+        trim: ends && this.trimsNow(),
       }).catch((error: unknown) =>
         this.logger.warn({
           msg: 'index write failed; the reconciliation will file the job',
@@ -272,6 +295,25 @@ export class EventStore {
     this.lastSeqById.delete(first.id);
     if (seq > 0) return { kind: 'appended', seq };
     return seq === 0 ? { kind: 'refused' } : { kind: 'unknown' };
+  }
+
+  /**
+   * Tells the store a job's tenant (the worker has it from the job's data), so that its
+   * appends can file it in the same call. A wrong tenant costs a call, never a wrong entry:
+   * the script files a job only under the tenant it is stored with.
+   */
+  knowTenant(id: string, tenant: string): void {
+    this.remember(id, tenant);
+  }
+
+  /** When the keys of a job that ends now expire (ms since the epoch, by this writer's clock). */
+  private expiryFromNow(): number {
+    return Date.now() + this.config.eventTtlSeconds * 1000;
+  }
+
+  /** Every write that ends a job adds an expiry; one in TRIM_EVERY trimming keeps them bounded. */
+  private trimsNow(): boolean {
+    return (this.endings += 1) % TRIM_EVERY === 0;
   }
 
   /** Removes a job that could not be queued, as if it had never been created. */
@@ -422,7 +464,7 @@ export class EventStore {
    * writer retries the attempt) when fewer replicas than N confirm it in time.
    */
   private async replicated<T>(
-    script: 'createAnalysis' | 'appendAnalysisEvents',
+    script: 'createAnalysis' | 'appendAnalysisEvents' | 'appendAndFileAnalysisEvents',
     ...args: (string | number)[]
   ): Promise<T> {
     const replicas = this.config.redisWaitReplicas;

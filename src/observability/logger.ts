@@ -60,8 +60,25 @@ export function createRootLogger(
     });
   }
   const json = { ...options, formatters: { level: (label: string) => ({ level: label }) } };
-  // Written asynchronously: lines written while one is in flight go out together (flushed at exit).
-  return pino(json, destination ?? pino.destination({ dest: 1, sync: false }));
+  return pino(json, destination ?? bufferedStdout());
+}
+
+/** Lines gather up to this many bytes before a write (a worker logs a line per job)… */
+const LOG_BUFFER_BYTES = 4096;
+/** …or for this long at most. */
+const LOG_FLUSH_MS = 100;
+
+/**
+ * Stdout, written asynchronously and in batches: one write per few kilobytes of lines rather
+ * than one per line. pino flushes what is left when the process exits, fatal errors included.
+ */
+function bufferedStdout(): DestinationStream {
+  return pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: LOG_BUFFER_BYTES,
+    periodicFlush: LOG_FLUSH_MS,
+  });
 }
 
 /** What a request line says of the request: never its headers or body. */

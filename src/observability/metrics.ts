@@ -3,6 +3,11 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export type JobOutcome = 'completed' | 'failed' | 'cancelled';
 
+interface FinishedSeries {
+  finished: { inc(): void };
+  duration: { observe(value: number): void };
+}
+
 /** Gauges whose value the owner of the state reports at scrape time. */
 export type LiveGauge = 'socketConnections' | 'liveSubscriptions' | 'sseStreams';
 
@@ -93,12 +98,32 @@ export class Metrics {
     this.eventsPublished.inc();
   }
 
+  /**
+   * The series of a pipeline and outcome, bound once: a worker counts every job, and binding
+   * (prom-client hashing the labels) cost more than the count.
+   */
+  private readonly finishedSeries = new Map<string, FinishedSeries>();
+
   /** A job reached its terminal event here; `startedAt` is its last attempt's start, if it started. */
   jobFinished(pipeline: string, outcome: JobOutcome, startedAt: string | number | null): void {
-    this.jobsFinished.inc({ pipeline, outcome });
+    const series = this.seriesOf(pipeline, outcome);
+    series.finished.inc();
     if (startedAt === null) return;
     const started = typeof startedAt === 'number' ? startedAt : Date.parse(startedAt);
-    this.jobDuration.observe({ pipeline }, Math.max(0, Date.now() - started) / 1000);
+    series.duration.observe(Math.max(0, Date.now() - started) / 1000);
+  }
+
+  private seriesOf(pipeline: string, outcome: JobOutcome): FinishedSeries {
+    const key = `${outcome} ${pipeline}`;
+    let series = this.finishedSeries.get(key);
+    if (!series) {
+      series = {
+        finished: this.jobsFinished.labels({ pipeline, outcome }),
+        duration: this.jobDuration.labels({ pipeline }),
+      };
+      this.finishedSeries.set(key, series);
+    }
+    return series;
   }
 
   /** Registers a gauge read from `read` at each scrape: the hot path keeps no extra count. */

@@ -123,6 +123,34 @@ describe('event store: key layout and tenancy', () => {
     expect(await ids('globex', 'running')).toEqual(['j']);
     expect(await other.append(event('unknown', 'running'))).toEqual({ kind: 'unknown' });
   });
+
+  it('files a job in the same script call as its events when it knows the tenant', async () => {
+    await store.create('j', 'demo', '', acme);
+    const worker = new EventStore(redis, keys, loadConfig({ EVENT_TTL_SECONDS: '60' }));
+    worker.knowTenant('j', 'acme');
+    await redis.config('RESETSTAT');
+    await worker.appendMany([event('j', 'running'), event('j', 'completed')]);
+    // ioredis sends EVAL the first time a connection runs a script, EVALSHA after.
+    const stats = await redis.info('commandstats');
+    const calls = (command: string): number =>
+      Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    expect(calls('eval') + calls('evalsha')).toBe(1);
+    expect(await ids('acme', 'completed')).toEqual(['j']);
+    for (const status of ['queued', 'running', 'failed', 'cancelled'] as const) {
+      expect(await redis.zcard(keys.index('acme', status))).toBe(0);
+    }
+    expect(await redis.zrange(keys.expiries('acme'), 0, -1)).toEqual(['j']);
+  });
+
+  it('files a job under the tenant it is stored with, whatever tenant the writer was told', async () => {
+    await store.create('j', 'demo', '', acme);
+    const worker = new EventStore(redis, keys, loadConfig({ EVENT_TTL_SECONDS: '60' }));
+    worker.knowTenant('j', 'globex');
+    expect(await worker.append(event('j', 'running'))).toEqual({ kind: 'appended', seq: 2 });
+    await waitUntil(async () => (await ids('acme', 'running')).length === 1, 5_000, 'filing');
+    expect(await ids('acme', 'queued')).toEqual([]);
+    expect(await redis.keys('ras:tenant:{globex}*')).toEqual([]);
+  });
 });
 
 describe('event store: writes sent again', () => {
