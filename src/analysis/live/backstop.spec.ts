@@ -18,11 +18,11 @@ describe('Backstop', () => {
     const backstop = new Backstop(() => (fired += 1), QUIET_MS);
     jest.advanceTimersByTime(QUIET_MS / 2);
     backstop.heard();
-    jest.advanceTimersByTime(QUIET_MS);
-    expect(fired).toBe(0); // heard half a period ago: not quiet long enough
-    jest.advanceTimersByTime(QUIET_MS / 2);
-    expect(fired).toBe(1);
-    jest.advanceTimersByTime(QUIET_MS);
+    jest.advanceTimersByTime(QUIET_MS - 1);
+    expect(fired).toBe(0); // not yet quiet for a whole period
+    jest.advanceTimersByTime(QUIET_MS / 10 + 1);
+    expect(fired).toBe(1); // within 1.1 × the quiet period
+    jest.advanceTimersByTime(1.1 * QUIET_MS);
     expect(fired).toBe(2);
     backstop.stop();
   });
