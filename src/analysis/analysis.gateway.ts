@@ -19,7 +19,7 @@ import { ChannelSubscriber } from '../bus/channel.subscriber';
 import { EventStore } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { Metrics } from '../observability/metrics';
-import { JobFeed } from './live/job-feed';
+import { JobFeed, type JobFeedDeps } from './live/job-feed';
 import { parseSubscribeRequest, parseUnsubscribeRequest } from './live/subscribe-request';
 
 export type SubscribeAck =
@@ -55,6 +55,7 @@ export class AnalysisGateway
   @WebSocketServer() private readonly namespace!: Namespace;
   private readonly logger = new Logger(AnalysisGateway.name);
   private readonly feeds = new Map<string, JobFeed>();
+  private feedDeps: JobFeedDeps | undefined;
   private readonly stopResync: () => void;
 
   constructor(
@@ -153,7 +154,7 @@ export class AnalysisGateway
 
   handleDisconnect(socket: Socket): void {
     this.logger.debug({ msg: 'socket disconnected', socketId: socket.id });
-    for (const id of followedJobs(socket)) this.feeds.get(id)?.dropped(socket);
+    for (const id of followedJobs(socket)) this.feeds.get(id)?.dropped();
   }
 
   onModuleDestroy(): void {
@@ -177,16 +178,18 @@ export class AnalysisGateway
   private feedFor(id: string): JobFeed {
     let feed = this.feeds.get(id);
     if (!feed) {
-      feed = new JobFeed(id, {
+      // One deps object for all feeds (the namespace is set after construction): a process may hold thousands.
+      this.feedDeps ??= {
         store: this.store,
         subscriber: this.subscriber,
         namespace: this.namespace,
-        channel: this.keys.channel(id),
+        channelOf: (job) => this.keys.channel(job),
         logger: this.logger,
         onClosed: (closed) => {
-          if (this.feeds.get(id) === closed) this.feeds.delete(id);
+          if (this.feeds.get(closed.id) === closed) this.feeds.delete(closed.id);
         },
-      });
+      };
+      feed = new JobFeed(id, this.feedDeps);
       this.feeds.set(id, feed);
     }
     return feed;

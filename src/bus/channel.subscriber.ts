@@ -13,7 +13,8 @@ export type MessageHandler = (message: string) => void;
 @Injectable()
 export class ChannelSubscriber implements OnApplicationShutdown {
   private readonly logger = new Logger(ChannelSubscriber.name);
-  private readonly handlers = new Map<string, Set<MessageHandler>>();
+  /** One handler as itself, more in a Set: most channels have one listener, and a Set costs ~180 bytes. */
+  private readonly handlers = new Map<string, MessageHandler | Set<MessageHandler>>();
   private readonly subscribed = new Map<string, Promise<unknown>>();
   private readonly resyncListeners = new Set<() => void>();
   private connectedBefore = false;
@@ -50,10 +51,11 @@ export class ChannelSubscriber implements OnApplicationShutdown {
 
   /** Resolves once Redis confirms the subscription: later messages will reach the handler. */
   async subscribe(channel: string, handler: MessageHandler): Promise<void> {
-    let handlers = this.handlers.get(channel);
-    if (!handlers) {
-      handlers = new Set();
-      this.handlers.set(channel, handlers);
+    const handlers = this.handlers.get(channel);
+    if (handlers instanceof Set) handlers.add(handler);
+    else if (handlers) this.handlers.set(channel, new Set([handlers, handler]));
+    else {
+      this.handlers.set(channel, handler);
       this.subscribed.set(
         channel,
         this.whenReady().then(() =>
@@ -61,13 +63,14 @@ export class ChannelSubscriber implements OnApplicationShutdown {
         ),
       );
     }
-    handlers.add(handler);
     await this.subscribed.get(channel);
   }
 
   async unsubscribe(channel: string, handler: MessageHandler): Promise<void> {
     const handlers = this.handlers.get(channel);
-    if (!handlers?.delete(handler) || handlers.size > 0) return;
+    if (handlers instanceof Set) {
+      if (!handlers.delete(handler) || handlers.size > 0) return;
+    } else if (handlers !== handler) return;
     const subscribing = this.subscribed.get(channel);
     this.handlers.delete(channel);
     this.subscribed.delete(channel);
@@ -101,12 +104,16 @@ export class ChannelSubscriber implements OnApplicationShutdown {
   }
 
   private dispatch(channel: string, message: string): void {
-    for (const handler of this.handlers.get(channel) ?? []) {
-      try {
-        handler(message);
-      } catch (error) {
-        this.logger.error({ msg: 'message handler failed', channel, error: String(error) });
-      }
+    const handlers = this.handlers.get(channel);
+    if (handlers instanceof Set) handlers.forEach((handler) => this.run(handler, channel, message));
+    else if (handlers) this.run(handlers, channel, message);
+  }
+
+  private run(handler: MessageHandler, channel: string, message: string): void {
+    try {
+      handler(message);
+    } catch (error) {
+      this.logger.error({ msg: 'message handler failed', channel, error: String(error) });
     }
   }
 }

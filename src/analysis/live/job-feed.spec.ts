@@ -20,8 +20,10 @@ class FakeSocket {
   leave(room: string): void {
     this.rooms.get(room)?.delete(this);
   }
+  /** As Socket.IO does, a disconnected socket leaves all its rooms. */
   disconnect(): void {
     this.disconnected = true;
+    this.rooms.forEach((members) => members.delete(this));
   }
 }
 
@@ -53,9 +55,13 @@ function setup(logLength: number) {
     },
   } as unknown as ChannelSubscriber;
   const namespace = {
+    adapter: { rooms },
     to: (room: string) => ({
       emit: (name: string, payload: AnalysisEvent) =>
         rooms.get(room)?.forEach((s) => s.emit(name, payload)),
+    }),
+    in: (room: string) => ({
+      socketsLeave: (left: string) => rooms.get(room)?.forEach((s) => s.leave(left)),
     }),
   } as unknown as Namespace;
   const closed: JobFeed[] = [];
@@ -63,7 +69,7 @@ function setup(logLength: number) {
     store,
     subscriber,
     namespace,
-    channel: 'job:live',
+    channelOf: () => 'job:live',
     logger: new Logger('test'),
     onClosed: (done) => closed.push(done),
   });
@@ -208,8 +214,8 @@ describe('JobFeed', () => {
     await feed.join(as(two), 0);
     await feed.leave(as(one));
     expect(subscribed()).toBe(true);
-    two.disconnected = true;
-    feed.dropped(as(two));
+    two.disconnect();
+    feed.dropped();
     await feed.leave(as(socket()));
     expect(closed).toEqual([feed]);
     expect(subscribed()).toBe(false);

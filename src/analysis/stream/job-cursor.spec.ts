@@ -10,6 +10,10 @@ function event(seq: number, type: AnalysisEvent['type'] = 'progress'): AnalysisE
 
 const BACKSTOP_MS = 1_000;
 
+/** Cursors left open would keep the process's shared backstop timer running into the next test. */
+const opened: JobCursor[] = [];
+afterEach(() => opened.splice(0).forEach((cursor) => cursor.close()));
+
 /** A fake of the event log and the channel that keeps what the cursor relies on: order and hints. */
 function setup(logLength: number, after = 0) {
   const log = Array.from({ length: logLength }, (_, index) => event(index + 1));
@@ -45,6 +49,7 @@ function setup(logLength: number, after = 0) {
     { store, subscriber, channel: 'job:live', backstopMs: BACKSTOP_MS },
     { event: (next) => delivered.push(next.seq), end: (error) => ends.push(error ?? 'done') },
   );
+  opened.push(cursor);
   const settle = () => new Promise((resolve) => setImmediate(resolve));
   return {
     cursor,
