@@ -45,6 +45,20 @@ local function trim()
   for i = ${base + 1}, ${base + 7} do redis.call('ZREM', KEYS[i], unpack(gone)) end
   return #gone
 end
+-- Files a job under \`status\`, moving it from \`from\` (a status, or anything else when unknown:
+-- then it is taken out of every other index and put in the tenant's list).
+local function file(id, createdMs, status, expiresAt, from, trimNow)
+  local filed = STATUS_INDEX[from]
+  if filed then
+    redis.call('ZREM', filed, id)
+  else
+    for i = ${base + 2}, ${base + 7} do redis.call('ZREM', KEYS[i], id) end
+    redis.call('ZADD', ${key(1)}, createdMs, id)
+  end
+  redis.call('ZADD', STATUS_INDEX[status], createdMs, id)
+  if expiresAt ~= '' then redis.call('ZADD', EXPIRIES, expiresAt, id) end
+  if trimNow == '1' then trim() end
+end
 `;
 }
 const INDEX_PRELUDE = indexPrelude(0);
@@ -104,16 +118,7 @@ export function appendScript(publish: PublishCommand, files = false): string {
   const filing = files
     ? `
 if from ~= '' and current[3] and current[5] == ARGV[9] then
-  local filed = STATUS_INDEX[from]
-  if filed then
-    redis.call('ZREM', filed, ARGV[1])
-  else
-    for i = 5, 10 do redis.call('ZREM', KEYS[i], ARGV[1]) end
-    redis.call('ZADD', KEYS[4], current[3], ARGV[1])
-  end
-  redis.call('ZADD', STATUS_INDEX[ARGV[4]], current[3], ARGV[1])
-  if ARGV[10] ~= '' then redis.call('ZADD', EXPIRIES, ARGV[10], ARGV[1]) end
-  if ARGV[11] == '1' then trim() end
+  file(ARGV[1], current[3], ARGV[4], ARGV[10], from, ARGV[11])
   from = ''
 end`
     : '';
@@ -181,16 +186,7 @@ return 1
  * A job's change of status moves it between two indexes and nothing else.
  */
 export const INDEX_SCRIPT = `${INDEX_PRELUDE}
-local from = STATUS_INDEX[ARGV[5]]
-if from then
-  redis.call('ZREM', from, ARGV[1])
-else
-  for i = 2, 7 do redis.call('ZREM', KEYS[i], ARGV[1]) end
-  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-end
-redis.call('ZADD', STATUS_INDEX[ARGV[3]], ARGV[2], ARGV[1])
-if ARGV[4] ~= '' then redis.call('ZADD', EXPIRIES, ARGV[4], ARGV[1]) end
-if ARGV[6] == '1' then trim() end
+file(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
 return 1
 `;
 
