@@ -2,6 +2,7 @@ import {
   type DynamicModule,
   Inject,
   Injectable,
+  Logger,
   Module,
   type OnApplicationBootstrap,
   type Provider,
@@ -99,6 +100,8 @@ export class AnalysisModule extends ConfigurableModuleClass {
   }
 }
 
+const queueLogger = new Logger('AnalysisQueue');
+
 function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): DynamicModule {
   const extras: AnalysisModuleExtras = {
     role: given.role ?? DEFAULT_EXTRAS.role,
@@ -164,7 +167,20 @@ function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): Dy
     {
       provide: ANALYSIS_QUEUE_SHARDS,
       inject: names.map((name) => getQueueToken(name)),
-      useFactory: (...queues: Queue<AnalysisJobData>[]) => new QueueShards(queues),
+      useFactory: (...queues: Queue<AnalysisJobData>[]) => {
+        // A queue's connection reports errors as events (one closed before it was ready, at
+        // shutdown, for one): unheard, an EventEmitter 'error' would end the process.
+        for (const queue of queues) {
+          queue.on('error', (error) =>
+            queueLogger.warn({
+              msg: 'queue connection error',
+              queue: queue.name,
+              error: error.message,
+            }),
+          );
+        }
+        return new QueueShards(queues);
+      },
     },
     ...busProviders,
     QueueGauges,

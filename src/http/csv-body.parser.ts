@@ -1,3 +1,4 @@
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** What a `text/csv` request's query may say besides the CSV itself. */
@@ -6,16 +7,16 @@ interface CsvQuery {
   bins?: unknown;
 }
 
-/** An error Fastify answers with its status (and HttpErrorFilter gives Nest's shape). */
-function httpError(statusCode: number, message: string): Error & { statusCode: number } {
-  return Object.assign(new Error(message), { statusCode });
-}
-
+// Nest's own exceptions, so HttpErrorFilter answers them in Nest's shape and they are not
+// logged as server errors (a plain Error with a statusCode would be, stack and all).
 function tooLarge(maxBodyBytes: number): Error {
-  return httpError(
-    413,
+  return new PayloadTooLargeException(
     `Request body is larger than the limit of ${maxBodyBytes} bytes (MAX_BODY_BYTES)`,
   );
+}
+
+function notUtf8(): Error {
+  return new BadRequestException('The text/csv body is not valid UTF-8');
 }
 
 /**
@@ -50,7 +51,7 @@ export function acceptCsvBodies(fastify: FastifyInstance, maxBodyBytes: number):
       try {
         parts.push(decoder.decode(chunk, { stream: true }));
       } catch {
-        fail(httpError(400, 'The text/csv body is not valid UTF-8'));
+        fail(notUtf8());
       }
     });
     payload.on('error', (error) => fail(error));
@@ -59,7 +60,7 @@ export function acceptCsvBodies(fastify: FastifyInstance, maxBodyBytes: number):
       try {
         parts.push(decoder.decode());
       } catch {
-        return fail(httpError(400, 'The text/csv body is not valid UTF-8'));
+        return fail(notUtf8());
       }
       done(null, csvRequest(request.query as CsvQuery, parts.join('')));
     });

@@ -27,6 +27,7 @@ function expectError(answer: { status: number; body: unknown }, status: number, 
   const body = answer.body as ErrorBody;
   expect(answer.status).toBe(status);
   expect(body.statusCode).toBe(status);
+  expect(typeof body.error).toBe('string');
   expect([body.message].flat().some((text) => message.test(text))).toBe(true);
 }
 
