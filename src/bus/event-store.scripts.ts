@@ -1,12 +1,14 @@
 /**
  * Lua run atomically by Redis, so that numbering, storing and announcing an
  * event can never interleave with another writer's. Snapshot fields hold JSON
- * values; the scripts only move them, never decode them. Every key a script
+ * values; the scripts only move them, never decode them. A job's events sit in
+ * its hash too, event \`seq\` N in field \`#N\`, so that one HSET stores the events
+ * and the snapshot and one EXPIRE ends the job. Every key a script
  * touches comes in KEYS (Redis needs it to route and to replicate correctly),
  * and every script's keys share one hash tag, so that each runs in one Redis
  * Cluster slot: the job scripts touch the job's keys only,
  *
- *   KEYS[1] snapshot hash, KEYS[2] events list, KEYS[3] channel,
+ *   KEYS[1] the job's hash (snapshot and events), KEYS[2] its channel,
  *
  * and the index scripts a tenant's only,
  *
@@ -16,7 +18,7 @@
  * `publish` is PUBLISH on one Redis, SPUBLISH on a cluster (the message then
  * crosses only the job's shard).
  */
-export const JOB_KEY_COUNT = 3;
+export const JOB_KEY_COUNT = 2;
 export const INDEX_KEY_COUNT = 7;
 
 export type PublishCommand = 'PUBLISH' | 'SPUBLISH';
@@ -79,17 +81,15 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 local fields = {}
 for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], 'lastSeq', 1, 'createdMs', ARGV[2], 'writer', ARGV[4], 'writeNumber', ARGV[5], unpack(fields))
 local event = '{"seq":1,' .. ARGV[3]
-redis.call('DEL', KEYS[2])
-redis.call('RPUSH', KEYS[2], event)
-redis.call('${publish}', KEYS[3], event)
+redis.call('HSET', KEYS[1], 'lastSeq', 1, 'createdMs', ARGV[2], 'writer', ARGV[4], 'writeNumber', ARGV[5], '#1', event, unpack(fields))
+redis.call('${publish}', KEYS[2], event)
 return 1
 `;
 }
 
 /**
- * Appends events of one job in one call: one read, one RPUSH, one HSET of the
+ * Appends events of one job in one call: one read, one HSET of the events and the
  * merged snapshot fields, then one publish: the event, or the events as a JSON array.
  * ARGV: id, attempt (or -1 to accept any), ttl seconds, the last event's status, terminal
  * (1/0), writer, write number, the last seq this writer wrote to the job (-1 when none), the
@@ -107,7 +107,7 @@ return 1
  *
  * With \`files\` (one Redis only: a cluster keeps a job's and a tenant's keys in different
  * slots), the script also files the job in its tenant's indexes, saving the index script's
- * round trip: KEYS[4..10] are the tenant's index keys (as the index scripts' KEYS[1..7]), and
+ * round trip: KEYS[3..9] are the tenant's index keys (as the index scripts' KEYS[1..7]), and
  * ARGV gains, before the event count, the tenant those keys are of, when the job's keys
  * expire ('' while it runs) and trim ('1' to trim). A job of another tenant than the keys'
  * is not filed: \`from\` tells the writer to file it itself.
@@ -139,26 +139,30 @@ local head = '{"seq":'
 if epoch > 0 then head = '{"epoch":' .. epoch .. ',"seq":' end
 local count = tonumber(ARGV[${count}])
 local events = {}
+local fields = {}
 for i = 1, count do
   seq = seq + 1
   events[i] = head .. seq .. ',' .. ARGV[${count} + i]
+  fields[#fields + 1] = '#' .. seq
+  fields[#fields + 1] = events[i]
 end
-redis.call('RPUSH', KEYS[2], unpack(events))
-local fields = { 'lastSeq', seq, 'writer', ARGV[6], 'writeNumber', ARGV[7] }
+fields[#fields + 1] = 'lastSeq'
+fields[#fields + 1] = seq
+fields[#fields + 1] = 'writer'
+fields[#fields + 1] = ARGV[6]
+fields[#fields + 1] = 'writeNumber'
+fields[#fields + 1] = ARGV[7]
 if epoch > 0 then
   fields[#fields + 1] = 'epoch'
   fields[#fields + 1] = epoch
 end
 for i = ${count + 1} + count, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-if ARGV[5] == '1' then
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
-  redis.call('EXPIRE', KEYS[2], ARGV[3])
-end
+if ARGV[5] == '1' then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 if count == 1 then
-  redis.call('${publish}', KEYS[3], events[1])
+  redis.call('${publish}', KEYS[2], events[1])
 else
-  redis.call('${publish}', KEYS[3], '[' .. table.concat(events, ',') .. ']')
+  redis.call('${publish}', KEYS[2], '[' .. table.concat(events, ',') .. ']')
 end
 local from = ''
 local previous = string.sub(status, 2, -2)
@@ -168,12 +172,33 @@ return { seq, current[3], current[5], from }
 }
 
 /**
+ * A job's events with \`seq\` above ARGV[1], in order (none when the job is unknown). Fields
+ * are read a thousand at a time: Lua's unpack takes a bounded number of values.
+ */
+export const EVENTS_SCRIPT = `
+local last = tonumber(redis.call('HGET', KEYS[1], 'lastSeq') or '0')
+local found = {}
+local from = tonumber(ARGV[1]) + 1
+while from <= last do
+  local to = math.min(last, from + 999)
+  local fields = {}
+  for seq = from, to do fields[#fields + 1] = '#' .. seq end
+  local values = redis.call('HMGET', KEYS[1], unpack(fields))
+  for i = 1, #values do
+    if values[i] then found[#found + 1] = values[i] end
+  end
+  from = to + 1
+end
+return found
+`;
+
+/**
  * Removes a job that never reached the queue.
  * ARGV: id, tenant. Returns 1 when removed, 0 when there is no such job of that tenant.
  */
 export const DISCARD_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'tenant') ~= ARGV[2] then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1])
 return 1
 `;
 

@@ -12,6 +12,7 @@ import { newSnapshot, snapshotPatch } from '../core/snapshot.reducer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import {
   DISCARD_SCRIPT,
+  EVENTS_SCRIPT,
   INDEX_KEY_COUNT,
   INDEX_SCRIPT,
   JOB_KEY_COUNT,
@@ -60,6 +61,15 @@ const SNAPSHOT_FIELDS: readonly (keyof AnalysisSnapshot)[] = [
   'error',
 ];
 
+/** The hash fields a job's snapshot is read from (its events, `#1` …, are left out). */
+const STORED_FIELDS: readonly string[] = [
+  ...SNAPSHOT_FIELDS,
+  'epoch',
+  'fingerprint',
+  'tenant',
+  'token',
+];
+
 /**
  * One write in this many that end a job also trims its tenant's indexes (TRIM_BATCH, 100, a
  * time, so the entries stay bounded): a trim costs two calls when nothing has expired, nine
@@ -76,6 +86,7 @@ interface ScriptCommands {
   appendAndFileAnalysisEvents(...args: (string | number)[]): Promise<AppendReply>;
   trimAnalysisIndexes(...args: (string | number)[]): Promise<number>;
   discardAnalysis(...args: (string | number)[]): Promise<number>;
+  analysisEvents(...args: (string | number)[]): Promise<string[]>;
   indexAnalysis(...args: (string | number)[]): Promise<number>;
   unindexAnalysis(...args: (string | number)[]): Promise<number>;
 }
@@ -100,8 +111,8 @@ interface StoredJob {
 }
 
 /**
- * The source of truth for jobs: per job a snapshot hash and an append-only
- * event log, both expiring once the job ends, and per tenant the indexes that
+ * The source of truth for jobs: per job one hash holding its snapshot and its
+ * append-only event log, expiring once the job ends, and per tenant the indexes that
  * list them. Events get their `seq` here, atomically with storing and
  * publishing them. The key layout is RedisKeys'.
  */
@@ -138,6 +149,7 @@ export class EventStore {
       ['createAnalysis', JOB_KEY_COUNT, createScript(publish)],
       ['appendAnalysisEvents', JOB_KEY_COUNT, appendScript(publish)],
       ['discardAnalysis', JOB_KEY_COUNT, DISCARD_SCRIPT],
+      ['analysisEvents', 1, EVENTS_SCRIPT],
       ['indexAnalysis', INDEX_KEY_COUNT, INDEX_SCRIPT],
       ['unindexAnalysis', INDEX_KEY_COUNT, UNINDEX_SCRIPT],
       ['trimAnalysisIndexes', INDEX_KEY_COUNT, TRIM_SCRIPT],
@@ -338,7 +350,7 @@ export class EventStore {
 
   /** Events with `seq` greater than `after`, in order. */
   async events(id: string, after = 0): Promise<AnalysisEvent[]> {
-    const raw = await this.redis.lrange(this.keys.events(id), after, -1);
+    const raw = await this.redis.analysisEvents(this.keys.snapshot(id), after);
     return raw.map((line) => JSON.parse(line) as AnalysisEvent);
   }
 
@@ -480,7 +492,7 @@ export class EventStore {
   }
 
   private jobKeys(id: string): string[] {
-    return [this.keys.snapshot(id), this.keys.events(id), this.keys.channel(id)];
+    return [this.keys.snapshot(id), this.keys.channel(id)];
   }
 
   private indexKeys(tenant: string): string[] {
@@ -490,12 +502,12 @@ export class EventStore {
   /** Snapshot hashes of many jobs: one pipeline on one Redis, one call per job on a cluster (each its own slot). */
   private async readMany(ids: string[]): Promise<Record<string, string>[]> {
     if (isCluster(this.redis)) {
-      return Promise.all(ids.map((id) => this.redis.hgetall(this.keys.snapshot(id))));
+      return Promise.all(ids.map((id) => this.readFields(id)));
     }
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.keys.snapshot(id));
+    for (const id of ids) pipeline.hmget(this.keys.snapshot(id), ...STORED_FIELDS);
     const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([, hash]) => hash as Record<string, string>);
+    return replies.map(([, values]) => fieldsOf(values as (string | null)[]));
   }
 
   private async tenantOf(id: string): Promise<string | undefined> {
@@ -521,7 +533,12 @@ export class EventStore {
   }
 
   private async read(id: string): Promise<StoredJob | undefined> {
-    return decodeJob(await this.redis.hgetall(this.keys.snapshot(id)));
+    return decodeJob(await this.readFields(id));
+  }
+
+  /** The job's stored fields but its events. */
+  private async readFields(id: string): Promise<Record<string, string>> {
+    return fieldsOf(await this.redis.hmget(this.keys.snapshot(id), ...STORED_FIELDS));
   }
 }
 
@@ -534,6 +551,15 @@ export class NotReplicatedError extends Error {
 
 function withoutOpeningBrace(event: AnalysisEventDraft): string {
   return JSON.stringify(event).slice(1);
+}
+
+/** HMGET's reply for STORED_FIELDS as a record of the fields that are set. */
+function fieldsOf(values: (string | null)[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  values.forEach((value, i) => {
+    if (value !== null) hash[STORED_FIELDS[i]] = value;
+  });
+  return hash;
 }
 
 function decodeJob(hash: Record<string, string>): StoredJob | undefined {

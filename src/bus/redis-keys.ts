@@ -5,8 +5,8 @@ import { ANALYSIS_STATUSES, type AnalysisStatus } from '../core/analysis.types';
  *
  * | key or channel                  | type    | holds                                            | expires                       |
  * | ------------------------------- | ------- | ------------------------------------------------ | ----------------------------- |
- * | `P:job:{id}`                    | hash    | the snapshot (JSON per field), tenant, token     | `EVENT_TTL_SECONDS` after end |
- * | `P:job:{id}:events`             | list    | the events, `seq` N at index N − 1               | with the hash                 |
+ * | `P:job:{id}`                    | hash    | the snapshot (JSON per field), tenant, token;    | `EVENT_TTL_SECONDS` after end |
+ * |                                 |         | event `seq` N in field `#N`                      |                               |
  * | `P:job:{id}:input`              | list    | a large input: JSON header, then ≤ 1 MiB chunks  | deleted at end; TTL backstop  |
  * | `P:job:{id}:input:<writer>`     | list    | that input while it is written, then renamed     | TTL backstop                  |
  * | `P:job:{id}:live`               | channel | each new event of the job                        | —                             |
@@ -30,14 +30,12 @@ import { ANALYSIS_STATUSES, type AnalysisStatus } from '../core/analysis.types';
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
-  /** Hash: the job's snapshot, one JSON-encoded value per field, plus its tenant and token. */
+  /**
+   * Hash: the job's snapshot, one JSON-encoded value per field, plus its tenant and token,
+   * and its events: event `seq` N in field `#N` (one write stores both, one EXPIRE ends both).
+   */
   snapshot(id: string): string {
     return `${this.prefix}:job:{${id}}`;
-  }
-
-  /** List: the job's events in `seq` order; event `seq` N sits at index N − 1. */
-  events(id: string): string {
-    return `${this.prefix}:job:{${id}}:events`;
   }
 
   /** List: a large input stored beside the job (header, then chunks); see InputStore. */

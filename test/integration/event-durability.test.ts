@@ -37,7 +37,8 @@ function progress(id: string, value: number): AnalysisEventDraft {
 /** What a failover that promoted a replica behind the master leaves: the job's last events gone. */
 async function dropLastEvents(id: string, count: number): Promise<void> {
   const lastSeq = Number(await redis.hget(keys.snapshot(id), 'lastSeq'));
-  await redis.ltrim(keys.events(id), 0, lastSeq - count - 1);
+  const dropped = Array.from({ length: count }, (_, i) => `#${lastSeq - i}`);
+  await redis.hdel(keys.snapshot(id), ...dropped);
   await redis.hset(keys.snapshot(id), 'lastSeq', lastSeq - count);
 }
 

@@ -70,7 +70,7 @@ describe('no job stuck', () => {
     expect(answer.status).toBe(503);
     expect(answer.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
     expect(answer.body.message).toMatch(/^Redis refused the request \(ERR\)/);
-    expect(await admin.exists(keys.snapshot('not-queued'), keys.events('not-queued'))).toBe(0);
+    expect(await admin.exists(keys.snapshot('not-queued'))).toBe(0);
     expect(await admin.zscore(keys.index('_anonymous'), 'not-queued')).toBeNull();
     expect(await admin.keys('*not-queued*')).toEqual([]);
     expect(await queue.getJob(bullJobId('not-queued'))).toBeUndefined();
