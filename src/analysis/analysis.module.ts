@@ -18,6 +18,7 @@ import { APP_CONFIG, type AppConfig, DEFAULT_REDIS_URL, loadConfig } from '../co
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { MAX_BODY_BYTES } from '../http/http-error.filter';
 import { Metrics } from '../observability/metrics';
+import { onceInAWhile } from '../observability/repeat-filter';
 import { AnalysisRunner } from '../service/analysis.runner';
 import { ANALYSIS_QUEUE_REF, type AnalysisJobData } from './analysis-job';
 import {
@@ -171,12 +172,16 @@ function assemble(base: DynamicModule, given: Partial<AnalysisModuleExtras>): Dy
         // A queue's connection reports errors as events (one closed before it was ready, at
         // shutdown, for one): unheard, an EventEmitter 'error' would end the process.
         for (const queue of queues) {
-          queue.on('error', (error) =>
-            queueLogger.warn({
-              msg: 'queue connection error',
-              queue: queue.name,
-              error: error.message,
-            }),
+          queue.on(
+            'error',
+            onceInAWhile((error, repeats) =>
+              queueLogger.warn({
+                msg: 'queue connection error',
+                queue: queue.name,
+                error,
+                repeats,
+              }),
+            ),
           );
         }
         return new QueueShards(queues);

@@ -16,6 +16,7 @@ import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { RunsBullWorkers } from '../health/worker.health';
 import { Metrics } from '../observability/metrics';
 import { AnalysisRunner } from '../service/analysis.runner';
+import { onceInAWhile } from '../observability/repeat-filter';
 import { RunAbort } from '../service/run-abort';
 import {
   type AnalysisJobData,
@@ -106,7 +107,12 @@ export class AnalysisProcessor
         }),
       );
     });
-    worker.on('error', (error) => this.logger.error({ msg: 'worker error', error: error.message }));
+    worker.on(
+      'error',
+      onceInAWhile((error, repeats) =>
+        this.logger.error({ msg: 'worker error', queue: worker.name, error, repeats }),
+      ),
+    );
   }
 
   async process(job: Job<unknown>, token?: string): Promise<void> {

@@ -18,10 +18,11 @@ let viewer: Browser;
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
-  [service, browser, viewer] = await Promise.all([
-    startService({ REDIS_URL: redis.url, API_KEYS: `team:${KEY}` }),
-    launchBrowser(),
-    launchBrowser(),
+  // Each is assigned as it starts, so that afterAll stops it even when another fails to.
+  await Promise.all([
+    startService({ REDIS_URL: redis.url, API_KEYS: `team:${KEY}` }).then((s) => (service = s)),
+    launchBrowser().then((b) => (browser = b)),
+    launchBrowser().then((b) => (viewer = b)),
   ]);
 });
 

@@ -92,9 +92,10 @@ describe('the dataview learns a pipeline it has never seen', () => {
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
-    [service, browser] = await Promise.all([
-      startApp(redis.url, {}, [demoPipeline, sensorPipeline]),
-      launchBrowser(),
+    // Each is assigned as it starts, so that afterAll closes it even when the other fails to.
+    await Promise.all([
+      startApp(redis.url, {}, [demoPipeline, sensorPipeline]).then((app) => (service = app)),
+      launchBrowser().then((b) => (browser = b)),
     ]);
   });
 

@@ -20,7 +20,6 @@ let browser: Browser;
 let apiPort: number;
 let api: ServiceProcess;
 let otherApi: ServiceProcess;
-let worker: ServiceProcess;
 const processes: ServiceProcess[] = [];
 
 const apiUrl = () => `http://127.0.0.1:${apiPort}`;
@@ -36,13 +35,15 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
   apiPort = await freePort();
   const env = { REDIS_URL: redis.url };
-  [api, otherApi, worker, browser] = await Promise.all([
+  // Each is kept as it starts, so that afterAll stops it even when another fails to start.
+  const kept = (started: Promise<ServiceProcess>) =>
+    started.then((service) => (processes.push(service), service));
+  [api, otherApi, , browser] = await Promise.all([
     startApi(),
-    startService({ ...env, ROLE: 'api' }),
-    startService({ ...env, ROLE: 'worker', WORKER_CONCURRENCY: '4' }),
-    launchBrowser(),
+    kept(startService({ ...env, ROLE: 'api' })),
+    kept(startService({ ...env, ROLE: 'worker', WORKER_CONCURRENCY: '4' })),
+    launchBrowser().then((b) => (browser = b)),
   ]);
-  processes.push(otherApi, worker);
 });
 
 afterAll(async () => {
