@@ -52,10 +52,31 @@ export class AnalysisRunner {
     private readonly pipelines: PipelineRegistry,
   ) {}
 
-  async run(request: RunRequest, signal: AbortSignal): Promise<RunOutcome> {
-    const attempt = new Attempt(request, this.publisher, signal);
-    return attempt.run(this.pipelines.get(request.pipeline));
+  /** Runs the attempt; aborting `signal` (with a RunAbort as its reason) stops it. */
+  async run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
+    const attempt = this.start(request);
+    if (signal?.aborted) attempt.abort(signal.reason);
+    else signal?.addEventListener('abort', () => attempt.abort(signal.reason), { once: true });
+    return attempt.outcome;
   }
+
+  /**
+   * Starts the attempt and hands back its abort. A worker runs many attempts a second: this
+   * way each costs one AbortController, not the caller's and the runner's, tied by a listener.
+   */
+  start(request: RunRequest): RunningAttempt {
+    const attempt = new Attempt(request, this.publisher);
+    return {
+      outcome: attempt.run(this.pipelines.get(request.pipeline)),
+      abort: (reason) => attempt.abort(reason),
+    };
+  }
+}
+
+export interface RunningAttempt {
+  readonly outcome: Promise<RunOutcome>;
+  /** Stops the attempt; the reason (a RunAbort) says why: cancelled or shutdown. */
+  abort(reason: unknown): void;
 }
 
 class Attempt {
@@ -67,18 +88,20 @@ class Attempt {
   private unsettled: Promise<boolean>[] = [];
   /** Stops the steps: when the caller aborts, or when an unconfirmed event turns out refused or unwritten. */
   private readonly stopSteps = new AbortController();
+  /** Why the caller aborted, if it did. */
+  private aborted: { reason: unknown } | undefined;
   /** Why an unconfirmed event stopped the steps, if one did. */
   private halted: { reason: unknown } | undefined;
 
   constructor(
     private readonly request: RunRequest,
     private readonly publisher: Publisher,
-    private readonly signal: AbortSignal,
-  ) {
-    // A listener, not AbortSignal.any: that one costs a weak reference and a finalizer per job.
-    if (signal.aborted) this.stopSteps.abort(signal.reason);
-    else
-      signal.addEventListener('abort', () => this.stopSteps.abort(signal.reason), { once: true });
+  ) {}
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = { reason };
+    this.stopSteps.abort(reason);
   }
 
   async run(pipeline: AnyPipeline | undefined): Promise<RunOutcome> {
@@ -116,7 +139,7 @@ class Attempt {
     if (this.halted) this.unsettled = [];
     if (error instanceof Superseded) return { kind: 'superseded' };
     try {
-      switch (abortReason(this.signal)) {
+      switch (this.aborted ? abortReason(this.aborted.reason) : undefined) {
         case 'cancelled':
           // Usually refused: whoever cancelled has already recorded it.
           await this.publish('cancelled', 'cancelled').catch((refused: unknown) => {
@@ -152,7 +175,7 @@ class Attempt {
   }
 
   private halt(reason: unknown): void {
-    if (this.halted || this.signal.aborted) return;
+    if (this.halted || this.aborted) return;
     this.halted = { reason };
     this.stopSteps.abort(reason);
   }
