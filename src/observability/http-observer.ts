@@ -18,9 +18,6 @@ import { routeOf, stampRoute } from './request-route';
  * HTTP-logging middleware: no middleware layer and no child logger per request.
  */
 export function traceRequests(fastify: FastifyInstance, logger: Logger): void {
-  // A request line holds only the id, method, status, route and the URL with its
-  // credentials cut: nothing for the redaction paths to find, so they are not walked.
-  const requestLines = logger.child({}, { redact: [] });
   fastify.addHook('onRequest', (request, reply, done) => {
     const started = performance.now();
     stampRoute(request.raw, request.routeOptions.url);
@@ -30,7 +27,7 @@ export function traceRequests(fastify: FastifyInstance, logger: Logger): void {
     // 'close' comes after 'finish', and alone when the client went away first.
     reply.raw.once('close', () =>
       logAnswered(
-        requestLines,
+        logger,
         req,
         reply.raw.statusCode,
         routeOf(request.raw),
