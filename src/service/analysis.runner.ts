@@ -106,7 +106,7 @@ class Attempt {
 
   async run(pipeline: AnyPipeline | undefined): Promise<RunOutcome> {
     try {
-      await this.publish('started', 'running');
+      this.send('started');
       if (!pipeline) throw new InputError(`unknown pipeline "${this.request.pipeline}"`);
       const input: unknown = await drive(pipeline.validate(this.request.input), {
         signal: this.stopSteps.signal,
@@ -122,7 +122,7 @@ class Attempt {
         });
         state = outcome.state;
         this.progress = percent(index + 1, steps.length);
-        await this.publish('progress', 'running', { data: outcome.data });
+        this.send('progress', outcome.data);
       }
       const result: unknown = pipeline.result(state);
       await this.publish('completed', 'completed', { data: result });
@@ -164,7 +164,8 @@ class Attempt {
   }
 
   private async fail(error: unknown): Promise<RunOutcome> {
-    const reported = describeError(error, this.step);
+    // A write that failed is no failure of the step that was running meanwhile.
+    const reported = describeError(error, this.halted ? null : this.step);
     const retry = !(error instanceof InputError) && this.request.attempt < this.request.maxAttempts;
     if (retry) {
       await this.publish('retrying', 'queued', { error: reported });
@@ -180,46 +181,65 @@ class Attempt {
     this.stopSteps.abort(reason);
   }
 
-  private async reportWithinStep(index: number, stepCount: number, done: number): Promise<void> {
+  private reportWithinStep(index: number, stepCount: number, done: number): void {
     // The epsilon keeps 3 × 0.1 in the third part, where floating point would put it just short.
     const part = Math.floor(done * STEP_PROGRESS_PARTS + 1e-9);
     if (done < 1 && part > this.reportedPart) {
       this.reportedPart = part;
       this.progress = percent(index + done, stepCount);
-      await this.publish('progress', 'running');
+      this.send('progress');
     }
   }
 
+  /**
+   * Publishes `started` or a progress event without waiting: it goes out with whatever
+   * follows in the same turn, in order, while the steps go on; a refusal or a failed
+   * write stops the steps.
+   */
+  private send(type: 'started' | 'progress', data?: unknown): void {
+    const written = this.publisher.publish(this.event(type, 'running', data));
+    // Events written together may share one answer: it is watched once.
+    if (written === this.unsettled.at(-1)) return;
+    this.unsettled.push(written);
+    written.then(
+      (accepted) => accepted || this.halt(new Superseded()),
+      (error: unknown) => this.halt(error),
+    );
+  }
+
+  /** Publishes an event and waits for its answer, and for those of the events sent before it. */
   private async publish(
     type: AnalysisEventType,
     status: AnalysisStatus,
     extra: { data?: unknown; error?: AnalysisError } = {},
   ): Promise<void> {
     if (type === 'completed') this.progress = 100;
-    const event: AnalysisEventDraft = {
+    const written = this.publisher.publish(this.event(type, status, extra.data, extra.error));
+    const unsettled = this.unsettled;
+    this.unsettled = [];
+    if (unsettled.at(-1) !== written) unsettled.push(written);
+    const answers = unsettled.length === 1 ? [await written] : await Promise.all(unsettled);
+    if (answers.includes(false)) throw new Superseded();
+  }
+
+  private event(
+    type: AnalysisEventType,
+    status: AnalysisStatus,
+    data: unknown,
+    error?: AnalysisError,
+  ): AnalysisEventDraft {
+    // One shape for every event: an absent `data` or `error` is undefined, which JSON leaves out.
+    return {
       id: this.request.id,
       type,
       status,
       progress: this.progress,
       step: this.step,
       attempt: this.request.attempt,
-      ...extra,
+      data,
+      error,
       at: new Date().toISOString(),
     };
-    const written = this.publisher.publish(event);
-    this.unsettled.push(written);
-    // `started` and progress are not waited for: they go out with whatever follows in the
-    // same turn, in order, while the steps go on; a refusal or a failed write stops the steps.
-    if (type === 'started' || type === 'progress') {
-      written.then(
-        (accepted) => accepted || this.halt(new Superseded()),
-        (error: unknown) => this.halt(error),
-      );
-      return;
-    }
-    const unsettled = this.unsettled;
-    this.unsettled = [];
-    if ((await Promise.all(unsettled)).includes(false)) throw new Superseded();
   }
 }
 
