@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevelName } from '../config/app-config';
+import { isoNow } from '../service/iso-now';
 
 /**
  * Never logged whatever a log call passes: credentials (keys, job tokens) and
@@ -33,6 +34,11 @@ export function redactUrl(url: string | undefined): string | undefined {
   return url?.replace(SECRET_QUERY, '$1[redacted]');
 }
 
+/** pino's `isoTime`, formatted once per millisecond (a worker logs a line per job). */
+function isoTime(): string {
+  return `,"time":"${isoNow()}"`;
+}
+
 /** The process's root logger: JSON lines on stdout, pretty on a terminal, at LOG_LEVEL. */
 export function createRootLogger(
   level: LogLevelName,
@@ -46,7 +52,7 @@ export function createRootLogger(
     // A formatter rather than pino's `redact` paths: those are parsed again for every field
     // of every line (a worker logs a line per job); this looks up each field once.
     formatters: { log: redactSecrets },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
   };
   if (pretty) {
     return pino({

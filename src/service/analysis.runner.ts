@@ -9,6 +9,7 @@ import { InputError } from '../core/input-error';
 import type { AnyPipeline, StepContext } from '../core/pipeline.types';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { PUBLISHER, type Publisher } from './publisher.port';
+import { isoNow } from './iso-now';
 import { abortReason } from './run-abort';
 import { drive } from './sliced-driver';
 
@@ -238,7 +239,7 @@ class Attempt {
       attempt: this.request.attempt,
       data,
       error,
-      at: new Date().toISOString(),
+      at: isoNow(),
     };
   }
 }
