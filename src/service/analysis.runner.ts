@@ -10,6 +10,7 @@ import type { AnyPipeline, StepContext } from '../core/pipeline.types';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { PUBLISHER, type Publisher } from './publisher.port';
 import { isoNow } from './iso-now';
+import { LazyAbortController } from './lazy-abort';
 import { abortReason } from './run-abort';
 import { drive } from './sliced-driver';
 
@@ -63,7 +64,8 @@ export class AnalysisRunner {
 
   /**
    * Starts the attempt and hands back its abort. A worker runs many attempts a second: this
-   * way each costs one AbortController, not the caller's and the runner's, tied by a listener.
+   * way one that neither waits nor is aborted makes no AbortSignal at all (they are costly to
+   * make), where the caller's signal would take one, and the runner's own a second.
    */
   start(request: RunRequest): RunningAttempt {
     const attempt = new Attempt(request, this.publisher);
@@ -88,7 +90,7 @@ class Attempt {
   /** Events published but not yet confirmed: checked at the next event that is waited for. */
   private unsettled: Promise<boolean>[] = [];
   /** Stops the steps: when the caller aborts, or when an unconfirmed event turns out refused or unwritten. */
-  private readonly stopSteps = new AbortController();
+  private readonly stopSteps = new LazyAbortController();
   /** Why the caller aborted, if it did. */
   private aborted: { reason: unknown } | undefined;
   /** Why an unconfirmed event stopped the steps, if one did. */
@@ -110,7 +112,7 @@ class Attempt {
       this.send('started');
       if (!pipeline) throw new InputError(`unknown pipeline "${this.request.pipeline}"`);
       const input: unknown = await drive(pipeline.validate(this.request.input), {
-        signal: this.stopSteps.signal,
+        signal: this.stopSteps,
       });
       let state: unknown = pipeline.init(input);
       const steps = pipeline.steps;
@@ -118,7 +120,7 @@ class Attempt {
         this.step = step.name;
         this.reportedPart = 0;
         const outcome = await drive(step.run(state, randomContext), {
-          signal: this.stopSteps.signal,
+          signal: this.stopSteps,
           onCheckpoint: (done) => this.reportWithinStep(index, steps.length, done),
         });
         state = outcome.state;
