@@ -56,10 +56,10 @@ export class AnalysisRunner {
 
   /** Runs the attempt; aborting `signal` (with a RunAbort as its reason) stops it. */
   async run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
-    const attempt = this.start(request);
+    const attempt = new Attempt(request, this.publisher);
     if (signal?.aborted) attempt.abort(signal.reason);
     else signal?.addEventListener('abort', () => attempt.abort(signal.reason), { once: true });
-    return attempt.outcome;
+    return attempt.run(this.pipelines.get(request.pipeline));
   }
 
   /**
