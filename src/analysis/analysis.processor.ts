@@ -15,8 +15,8 @@ import { RedisKeys } from '../bus/redis-keys';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { RunsBullWorkers } from '../health/worker.health';
 import { Metrics } from '../observability/metrics';
-import { AnalysisRunner } from '../service/analysis.runner';
 import { onceInAWhile } from '../observability/repeat-filter';
+import { AnalysisRunner, type RunningAttempt } from '../service/analysis.runner';
 import { RunAbort } from '../service/run-abort';
 import {
   type AnalysisJobData,
@@ -55,7 +55,7 @@ export class AnalysisProcessor
 {
   private readonly logger = new Logger(AnalysisProcessor.name);
   /** Runs in progress in this process, by job id, so cancellations and shutdown can reach them. */
-  private readonly active = new Map<string, AbortController>();
+  private readonly active = new Map<string, RunningAttempt>();
   private readonly workerOptions: WorkerOptions;
   workers: readonly Worker<AnalysisJobData>[] = [];
 
@@ -130,15 +130,18 @@ export class AnalysisProcessor
     // Deferrals by workers that did not know the pipeline were no attempts.
     const attempt = job.attemptsStarted - (job.data.deferrals ?? 0);
     if (typeof job.data.tenant === 'string') this.store.knowTenant(id, job.data.tenant);
-    const controller = new AbortController();
     const startedAt = Date.now();
-    this.active.set(id, controller);
     this.logger.debug({ msg: 'attempt started', jobId: id, pipeline, attempt });
+    const running = this.runner.start({
+      id,
+      pipeline,
+      input,
+      attempt,
+      maxAttempts: job.opts.attempts ?? JOB_ATTEMPTS,
+    });
+    this.active.set(id, running);
     try {
-      const outcome = await this.runner.run(
-        { id, pipeline, input, attempt, maxAttempts: job.opts.attempts ?? JOB_ATTEMPTS },
-        controller.signal,
-      );
+      const outcome = await running.outcome;
       this.logger.log({ msg: `attempt ${outcome.kind}`, jobId: id, pipeline, attempt });
       if (outcome.kind === 'completed' || outcome.kind === 'failed') {
         this.metrics.jobFinished(pipeline, outcome.kind, startedAt);
@@ -185,7 +188,7 @@ export class AnalysisProcessor
   async beforeApplicationShutdown(): Promise<void> {
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     const handBack = setTimeout(() => {
-      for (const controller of this.active.values()) controller.abort(new RunAbort('shutdown'));
+      for (const running of this.active.values()) running.abort(new RunAbort('shutdown'));
     }, this.config.shutdownGraceMs);
     await closing;
     clearTimeout(handBack);

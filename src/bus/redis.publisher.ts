@@ -9,14 +9,18 @@ const MAX_BATCH = 100;
 
 interface Batch {
   events: AnalysisEventDraft[];
-  settle: { resolve: (accepted: boolean) => void; reject: (error: unknown) => void }[];
+  /** One answer for all the batch's events: they are all accepted or all refused. */
+  accepted: Promise<boolean>;
+  resolve: (accepted: boolean) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
  * The runner's Publisher: every event goes through the event store, which
  * numbers, keeps and announces it. Events of one job published in the same
  * tick are written together, in order, in one round trip (one script call
- * instead of one per event); a terminal event closes its batch.
+ * instead of one per event); a terminal event closes its batch. The events of
+ * a batch share one promise of its answer rather than one each.
  */
 @Injectable()
 export class RedisPublisher implements Publisher {
@@ -28,19 +32,19 @@ export class RedisPublisher implements Publisher {
   ) {}
 
   publish(event: AnalysisEventDraft): Promise<boolean> {
-    let batch = this.open.get(event.id);
-    if (!batch) {
-      const fresh: Batch = { events: [], settle: [] };
-      this.open.set(event.id, fresh);
-      process.nextTick(() => this.flush(event.id, fresh));
-      batch = fresh;
-    }
+    const batch = this.open.get(event.id) ?? this.openBatch(event.id);
     batch.events.push(event);
-    const accepted = new Promise<boolean>((resolve, reject) =>
-      batch.settle.push({ resolve, reject }),
-    );
     if (isTerminal(event.status) || batch.events.length >= MAX_BATCH) this.flush(event.id, batch);
-    return accepted;
+    return batch.accepted;
+  }
+
+  private openBatch(id: string): Batch {
+    let settle!: Pick<Batch, 'resolve' | 'reject'>;
+    const accepted = new Promise<boolean>((resolve, reject) => (settle = { resolve, reject }));
+    const batch: Batch = { events: [], accepted, ...settle };
+    this.open.set(id, batch);
+    process.nextTick(() => this.flush(id, batch));
+    return batch;
   }
 
   private flush(id: string, batch: Batch): void {
@@ -49,12 +53,9 @@ export class RedisPublisher implements Publisher {
     const [only] = batch.events;
     const written =
       batch.events.length === 1 ? this.store.append(only) : this.store.appendMany(batch.events);
-    written.then(
-      (result) => {
-        if (result.kind === 'appended') this.metrics.eventsPublished.inc(batch.events.length);
-        batch.settle.forEach(({ resolve }) => resolve(result.kind === 'appended'));
-      },
-      (error: unknown) => batch.settle.forEach(({ reject }) => reject(error)),
-    );
+    written.then((result) => {
+      if (result.kind === 'appended') this.metrics.eventsPublished.inc(batch.events.length);
+      batch.resolve(result.kind === 'appended');
+    }, batch.reject);
   }
 }

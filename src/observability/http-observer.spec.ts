@@ -74,6 +74,21 @@ describe('request lines', () => {
     expect(JSON.stringify(lines)).not.toContain('secret-token');
   });
 
+  it('gives requests that follow one another each their own context', async () => {
+    for (const id of ['req-a', 'req-b']) {
+      const response = await fetch(`${context.url}/analyses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': id },
+        body: '{}',
+      });
+      expect(response.status).toBe(200);
+      await context.linesAfter(id === 'req-a' ? 2 : 4);
+    }
+    const inside = (await context.linesAfter(4)).filter((line) => line.msg === 'inside');
+    expect(inside.map((line) => (line.req as { id: string }).id)).toEqual(['req-a', 'req-b']);
+    expect(storage.getStore()).toBeUndefined();
+  });
+
   it('logs probes at debug (not shown at info) and a 5xx at error', async () => {
     expect((await fetch(`${context.url}/health/live`)).status).toBe(200);
     expect((await fetch(`${context.url}/boom`)).status).toBe(500);

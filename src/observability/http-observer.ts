@@ -17,11 +17,28 @@ import { routeOf, stampRoute } from './request-route';
  * every line logged meanwhile carries the request. Plain hooks rather than an
  * HTTP-logging middleware: no middleware layer and no child logger per request.
  */
+/**
+ * Requests being handled in this process, by every application in it (the logging
+ * context's storage is one for the process).
+ */
+let handling = 0;
+
+/**
+ * Once it has run a context, Node 20's AsyncLocalStorage tracks every promise the
+ * process makes (a promise hook each), whatever it is for: a worker answering a
+ * probe now and then would pay for it on every job's promises from then on. The
+ * storage is turned off whenever no request is being handled; `storage.run` turns
+ * it on again for the next one.
+ */
+function requestEnded(): void {
+  handling -= 1;
+  if (handling === 0) storage.disable();
+}
+
 export function traceRequests(fastify: FastifyInstance, logger: Logger): void {
-  // A request line holds only the id, method, status, route and the URL with its
-  // credentials cut: nothing for the redaction paths to find, so they are not walked.
-  const requestLines = logger.child({}, { redact: [] });
   fastify.addHook('onRequest', (request, reply, done) => {
+    handling += 1;
+    reply.raw.once('close', requestEnded);
     const started = performance.now();
     stampRoute(request.raw, request.routeOptions.url);
     // On the raw response, so that hijacked replies (Server-Sent Events) carry it too.
@@ -30,7 +47,7 @@ export function traceRequests(fastify: FastifyInstance, logger: Logger): void {
     // 'close' comes after 'finish', and alone when the client went away first.
     reply.raw.once('close', () =>
       logAnswered(
-        requestLines,
+        logger,
         req,
         reply.raw.statusCode,
         routeOf(request.raw),

@@ -45,6 +45,23 @@ describe('root logger', () => {
     expect(JSON.stringify(line)).not.toMatch(/secret/);
     expect(line).toMatchObject({ key: '[redacted]', job: { input: '[redacted]' } });
   });
+
+  it('redacts copies: the objects a log call passes keep their values', () => {
+    const out = capture();
+    const logger = createRootLogger('info', { pretty: false, destination: out.stream });
+    const headers = { 'x-api-key': 'k_secret_secret_3', accept: 'text/plain' };
+    const job = { id: 'j1', token: 'secret-token' };
+    logger.info({ req: { id: 'r1', headers }, job, jobId: 'j1' }, 'passed on');
+    const [line] = out.lines();
+    expect(JSON.stringify(line)).not.toMatch(/secret/);
+    expect(line).toMatchObject({
+      req: { id: 'r1', headers: { 'x-api-key': '[redacted]', accept: 'text/plain' } },
+      job: { id: 'j1', token: '[redacted]' },
+      jobId: 'j1',
+    });
+    expect(headers['x-api-key']).toBe('k_secret_secret_3');
+    expect(job.token).toBe('secret-token');
+  });
 });
 
 describe('request ids and URLs', () => {

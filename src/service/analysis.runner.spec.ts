@@ -160,6 +160,17 @@ describe('AnalysisRunner', () => {
     expect(events.map((event) => event.type)).toEqual(['started', 'cancelled']);
   });
 
+  it('stops through the abort start() hands back, as through a signal', async () => {
+    const publisher = new InMemoryPublisher('job-1', 'demo');
+    const running = new AnalysisRunner(publisher, registry).start(
+      request({ input: { stepMs: 60_000 } }),
+    );
+    setImmediate(() => running.abort(new RunAbort('shutdown')));
+    expect(await running.outcome).toEqual({ kind: 'interrupted' });
+    expect(publisher.events.map((event) => event.type)).toEqual(['started', 'retrying']);
+    running.abort(new RunAbort('cancelled')); // once it has ended: nothing happens
+  });
+
   it('stops a computing step between slices when cancelled', async () => {
     const controller = new AbortController();
     const publisher = new InMemoryPublisher('job-1', 'busy', (event) => {

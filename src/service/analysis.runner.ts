@@ -9,6 +9,8 @@ import { InputError } from '../core/input-error';
 import type { AnyPipeline, StepContext } from '../core/pipeline.types';
 import { PipelineRegistry } from '../core/pipelines/pipeline.registry';
 import { PUBLISHER, type Publisher } from './publisher.port';
+import { isoNow } from './iso-now';
+import { LazyAbortController } from './lazy-abort';
 import { abortReason } from './run-abort';
 import { drive } from './sliced-driver';
 
@@ -52,10 +54,32 @@ export class AnalysisRunner {
     private readonly pipelines: PipelineRegistry,
   ) {}
 
-  async run(request: RunRequest, signal: AbortSignal): Promise<RunOutcome> {
-    const attempt = new Attempt(request, this.publisher, signal);
+  /** Runs the attempt; aborting `signal` (with a RunAbort as its reason) stops it. */
+  async run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
+    const attempt = new Attempt(request, this.publisher);
+    if (signal?.aborted) attempt.abort(signal.reason);
+    else signal?.addEventListener('abort', () => attempt.abort(signal.reason), { once: true });
     return attempt.run(this.pipelines.get(request.pipeline));
   }
+
+  /**
+   * Starts the attempt and hands back its abort. A worker runs many attempts a second: this
+   * way one that neither waits nor is aborted makes no AbortSignal at all (they are costly to
+   * make), where the caller's signal would take one, and the runner's own a second.
+   */
+  start(request: RunRequest): RunningAttempt {
+    const attempt = new Attempt(request, this.publisher);
+    return {
+      outcome: attempt.run(this.pipelines.get(request.pipeline)),
+      abort: (reason) => attempt.abort(reason),
+    };
+  }
+}
+
+export interface RunningAttempt {
+  readonly outcome: Promise<RunOutcome>;
+  /** Stops the attempt; the reason (a RunAbort) says why: cancelled or shutdown. */
+  abort(reason: unknown): void;
 }
 
 class Attempt {
@@ -66,27 +90,29 @@ class Attempt {
   /** Events published but not yet confirmed: checked at the next event that is waited for. */
   private unsettled: Promise<boolean>[] = [];
   /** Stops the steps: when the caller aborts, or when an unconfirmed event turns out refused or unwritten. */
-  private readonly stopSteps = new AbortController();
+  private readonly stopSteps = new LazyAbortController();
+  /** Why the caller aborted, if it did. */
+  private aborted: { reason: unknown } | undefined;
   /** Why an unconfirmed event stopped the steps, if one did. */
   private halted: { reason: unknown } | undefined;
 
   constructor(
     private readonly request: RunRequest,
     private readonly publisher: Publisher,
-    private readonly signal: AbortSignal,
-  ) {
-    // A listener, not AbortSignal.any: that one costs a weak reference and a finalizer per job.
-    if (signal.aborted) this.stopSteps.abort(signal.reason);
-    else
-      signal.addEventListener('abort', () => this.stopSteps.abort(signal.reason), { once: true });
+  ) {}
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = { reason };
+    this.stopSteps.abort(reason);
   }
 
   async run(pipeline: AnyPipeline | undefined): Promise<RunOutcome> {
     try {
-      await this.publish('started', 'running');
+      this.send('started');
       if (!pipeline) throw new InputError(`unknown pipeline "${this.request.pipeline}"`);
       const input: unknown = await drive(pipeline.validate(this.request.input), {
-        signal: this.stopSteps.signal,
+        signal: this.stopSteps,
       });
       let state: unknown = pipeline.init(input);
       const steps = pipeline.steps;
@@ -94,12 +120,12 @@ class Attempt {
         this.step = step.name;
         this.reportedPart = 0;
         const outcome = await drive(step.run(state, randomContext), {
-          signal: this.stopSteps.signal,
+          signal: this.stopSteps,
           onCheckpoint: (done) => this.reportWithinStep(index, steps.length, done),
         });
         state = outcome.state;
         this.progress = percent(index + 1, steps.length);
-        await this.publish('progress', 'running', { data: outcome.data });
+        this.send('progress', outcome.data);
       }
       const result: unknown = pipeline.result(state);
       await this.publish('completed', 'completed', { data: result });
@@ -116,7 +142,7 @@ class Attempt {
     if (this.halted) this.unsettled = [];
     if (error instanceof Superseded) return { kind: 'superseded' };
     try {
-      switch (abortReason(this.signal)) {
+      switch (this.aborted ? abortReason(this.aborted.reason) : undefined) {
         case 'cancelled':
           // Usually refused: whoever cancelled has already recorded it.
           await this.publish('cancelled', 'cancelled').catch((refused: unknown) => {
@@ -141,7 +167,8 @@ class Attempt {
   }
 
   private async fail(error: unknown): Promise<RunOutcome> {
-    const reported = describeError(error, this.step);
+    // A write that failed is no failure of the step that was running meanwhile.
+    const reported = describeError(error, this.halted ? null : this.step);
     const retry = !(error instanceof InputError) && this.request.attempt < this.request.maxAttempts;
     if (retry) {
       await this.publish('retrying', 'queued', { error: reported });
@@ -152,51 +179,70 @@ class Attempt {
   }
 
   private halt(reason: unknown): void {
-    if (this.halted || this.signal.aborted) return;
+    if (this.halted || this.aborted) return;
     this.halted = { reason };
     this.stopSteps.abort(reason);
   }
 
-  private async reportWithinStep(index: number, stepCount: number, done: number): Promise<void> {
+  private reportWithinStep(index: number, stepCount: number, done: number): void {
     // The epsilon keeps 3 × 0.1 in the third part, where floating point would put it just short.
     const part = Math.floor(done * STEP_PROGRESS_PARTS + 1e-9);
     if (done < 1 && part > this.reportedPart) {
       this.reportedPart = part;
       this.progress = percent(index + done, stepCount);
-      await this.publish('progress', 'running');
+      this.send('progress');
     }
   }
 
+  /**
+   * Publishes `started` or a progress event without waiting: it goes out with whatever
+   * follows in the same turn, in order, while the steps go on; a refusal or a failed
+   * write stops the steps.
+   */
+  private send(type: 'started' | 'progress', data?: unknown): void {
+    const written = this.publisher.publish(this.event(type, 'running', data));
+    // Events written together may share one answer: it is watched once.
+    if (written === this.unsettled.at(-1)) return;
+    this.unsettled.push(written);
+    written.then(
+      (accepted) => accepted || this.halt(new Superseded()),
+      (error: unknown) => this.halt(error),
+    );
+  }
+
+  /** Publishes an event and waits for its answer, and for those of the events sent before it. */
   private async publish(
     type: AnalysisEventType,
     status: AnalysisStatus,
     extra: { data?: unknown; error?: AnalysisError } = {},
   ): Promise<void> {
     if (type === 'completed') this.progress = 100;
-    const event: AnalysisEventDraft = {
+    const written = this.publisher.publish(this.event(type, status, extra.data, extra.error));
+    const unsettled = this.unsettled;
+    this.unsettled = [];
+    if (unsettled.at(-1) !== written) unsettled.push(written);
+    const answers = unsettled.length === 1 ? [await written] : await Promise.all(unsettled);
+    if (answers.includes(false)) throw new Superseded();
+  }
+
+  private event(
+    type: AnalysisEventType,
+    status: AnalysisStatus,
+    data: unknown,
+    error?: AnalysisError,
+  ): AnalysisEventDraft {
+    // One shape for every event: an absent `data` or `error` is undefined, which JSON leaves out.
+    return {
       id: this.request.id,
       type,
       status,
       progress: this.progress,
       step: this.step,
       attempt: this.request.attempt,
-      ...extra,
-      at: new Date().toISOString(),
+      data,
+      error,
+      at: isoNow(),
     };
-    const written = this.publisher.publish(event);
-    this.unsettled.push(written);
-    // `started` and progress are not waited for: they go out with whatever follows in the
-    // same turn, in order, while the steps go on; a refusal or a failed write stops the steps.
-    if (type === 'started' || type === 'progress') {
-      written.then(
-        (accepted) => accepted || this.halt(new Superseded()),
-        (error: unknown) => this.halt(error),
-      );
-      return;
-    }
-    const unsettled = this.unsettled;
-    this.unsettled = [];
-    if ((await Promise.all(unsettled)).includes(false)) throw new Superseded();
   }
 }
 

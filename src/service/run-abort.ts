@@ -8,10 +8,7 @@ export class RunAbort extends Error {
   }
 }
 
-export function abortReason(signal: AbortSignal): RunAbortReason | undefined {
-  return signal.aborted
-    ? signal.reason instanceof RunAbort
-      ? signal.reason.reason
-      : 'cancelled'
-    : undefined;
+/** Why a run was aborted with `reason`: a RunAbort says; anything else is a cancellation. */
+export function abortReason(reason: unknown): RunAbortReason {
+  return reason instanceof RunAbort ? reason.reason : 'cancelled';
 }

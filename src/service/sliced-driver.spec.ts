@@ -1,4 +1,5 @@
 import type { Work } from '../core/pipeline.types';
+import { LazyAbortController } from './lazy-abort';
 import { drive, SLICE_MS } from './sliced-driver';
 
 function* waits(...ms: number[]): Work<string> {
@@ -56,5 +57,30 @@ describe('drive', () => {
     const sleeping = drive(waits(60_000), { signal: waiting.signal });
     waiting.abort(reason);
     await expect(sleeping).rejects.toBe(reason);
+  });
+
+  it('stops the same way with a LazyAbortController, whose signal is made only for a wait', async () => {
+    const computing = new LazyAbortController();
+    const units: number[] = [];
+    const reason = new Error('stop');
+    const running = drive(busy(1_000, 1, units), {
+      signal: computing,
+      onCheckpoint: (done) => {
+        if (done >= 0.005) computing.abort(reason);
+      },
+    });
+    await expect(running).rejects.toBe(reason);
+    expect(units.length).toBe(5);
+
+    const waiting = new LazyAbortController();
+    const sleeping = drive(waits(0, 60_000), { signal: waiting });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    waiting.abort(reason);
+    await expect(sleeping).rejects.toBe(reason);
+
+    const abortedFirst = new LazyAbortController();
+    abortedFirst.abort(reason);
+    abortedFirst.abort(new Error('later'));
+    expect(abortedFirst.signal.reason).toBe(reason);
   });
 });

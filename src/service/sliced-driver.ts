@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Work } from '../core/pipeline.types';
+import { LazyAbortController } from './lazy-abort';
 
 /**
  * The event loop gets a turn whenever work has computed for this long: short enough that a slice
@@ -8,7 +9,8 @@ import type { Work } from '../core/pipeline.types';
 export const SLICE_MS = 5;
 
 export interface DriveOptions {
-  signal?: AbortSignal;
+  /** Stops the work; a LazyAbortController makes a signal only if the work waits. */
+  signal?: AbortSignal | LazyAbortController;
   /** Called at each checkpoint with the fraction of the work done. */
   onCheckpoint?: (done: number) => Promise<void> | void;
 }
@@ -25,15 +27,16 @@ export async function drive<T>(
 ): Promise<T> {
   let sliceStart = performance.now();
   for (;;) {
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw signal.reason;
     const next = work.next();
     if (next.done) return next.value;
     const instruction = next.value;
     if ('waitMs' in instruction) {
       // A timer never fires sooner than 1 ms: a zero wait is no wait.
       if (instruction.waitMs > 0) {
-        await sleep(instruction.waitMs, undefined, { signal }).catch((error: unknown) => {
-          signal?.throwIfAborted(); // reject with the abort's reason, as at a checkpoint
+        const waiting = signal instanceof LazyAbortController ? signal.signal : signal;
+        await sleep(instruction.waitMs, undefined, { signal: waiting }).catch((error: unknown) => {
+          if (signal?.aborted) throw signal.reason; // the abort's reason, as at a checkpoint
           throw error;
         });
         sliceStart = performance.now();
