@@ -99,6 +99,10 @@ describe('operations across an api and a worker process', () => {
     expect(workerFamilies.has('ras_sse_streams')).toBe(false);
     for (const text of [onApi, onWorker]) expect(text).not.toContain(id);
 
+    // Log lines are written in batches (up to 100 ms apart): wait for the request's.
+    await api.waitForOutput(
+      /"msg":"request completed".*"id":"ops-e2e-1"|"id":"ops-e2e-1".*"msg":"request completed"/,
+    );
     const requestLine = lines(api).find(
       (line) => (line.req as { id?: string } | undefined)?.id === 'ops-e2e-1',
     );
