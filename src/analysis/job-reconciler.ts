@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { isTerminal } from '../core/analysis.types';
-import { EventStore } from '../bus/event-store';
+import { EventStore, type UnfinishedEntry } from '../bus/event-store';
 import { RedisKeys } from '../bus/redis-keys';
 import { REDIS } from '../bus/redis.providers';
 import type { RedisClient } from '../bus/redis-connection';
@@ -37,8 +37,8 @@ export interface ReconcileReport {
  * removed by hand, never added) is marked `failed` (`error.code` `lost`), and
  * the indexes of tenants that stopped writing are trimmed. Every process runs
  * the timer; a Redis lock lets one of them do the work each interval. The cost
- * is one SCAN of the tenant keys and, per unfinished job, a snapshot read, its
- * index filing and one BullMQ state check.
+ * is one SCAN of the tenant keys and, per unfinished job, a snapshot read and one
+ * BullMQ state check (and an index write when its entry is out of date).
  */
 @Injectable()
 export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -90,12 +90,12 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     const createdBefore = now - grace;
     for (const tenant of await this.store.tenants()) {
       report.trimmed += await this.store.trimIndexes(tenant);
-      const ids = await this.store.unfinished(tenant, createdBefore);
+      const entries = await this.store.unfinished(tenant, createdBefore);
       // Checked a batch at a time, together (their commands share round trips): a deep
       // queue does not cost a few round trips per job, one after the other.
-      for (let start = 0; start < ids.length; start += RECONCILE_BATCH) {
-        const batch = ids.slice(start, start + RECONCILE_BATCH);
-        const lost = await Promise.all(batch.map((id) => this.failIfLost(tenant, id)));
+      for (let start = 0; start < entries.length; start += RECONCILE_BATCH) {
+        const batch = entries.slice(start, start + RECONCILE_BATCH);
+        const lost = await Promise.all(batch.map((entry) => this.failIfLost(tenant, entry)));
         report.failed += lost.filter(Boolean).length;
       }
     }
@@ -104,9 +104,9 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Marks the job failed when its BullMQ job is gone; true when it did. */
-  private async failIfLost(tenant: string, id: string): Promise<boolean> {
+  private async failIfLost(tenant: string, { id, filed }: UnfinishedEntry): Promise<boolean> {
     // An entry the index write after a crash left behind is set right first.
-    const snapshot = await this.store.reconcileEntry(tenant, id);
+    const snapshot = await this.store.reconcileEntry(tenant, id, filed);
     if (!snapshot || isTerminal(snapshot.status)) return false;
     // Waiting, delayed, active: alive. Unknown (removed, or a half-written add), or
     // completed/failed while the job never recorded its end: lost.

@@ -101,6 +101,12 @@ interface IndexFiling {
   trim?: boolean;
 }
 
+/** An unfinished job as a status index lists it. */
+export interface UnfinishedEntry {
+  id: string;
+  filed: 'queued' | 'running';
+}
+
 /** The append script's reply: seq, then for an appended write created-at, tenant and the status filed under. */
 type AppendReply = [number, string?, string?, string?];
 
@@ -416,26 +422,37 @@ export class EventStore {
     return trimmed;
   }
 
-  /** Ids of a tenant's queued or running jobs created before `createdBefore` (ms since epoch). */
-  async unfinished(tenant: string, createdBefore: number): Promise<string[]> {
-    const [queued, running] = await Promise.all(
-      (['queued', 'running'] as const).map((status) =>
-        this.redis.zrangebyscore(this.keys.index(tenant, status), '-inf', `(${createdBefore}`),
-      ),
+  /**
+   * A tenant's queued or running jobs created before `createdBefore` (ms since epoch), each
+   * with the status index it was found in.
+   */
+  async unfinished(tenant: string, createdBefore: number): Promise<UnfinishedEntry[]> {
+    const found = await Promise.all(
+      (['queued', 'running'] as const).map(async (filed) => {
+        const index = this.keys.index(tenant, filed);
+        const ids = await this.redis.zrangebyscore(index, '-inf', `(${createdBefore}`);
+        return ids.map((id) => ({ id, filed }));
+      }),
     );
-    return [...queued, ...running];
+    return found.flat();
   }
 
   /**
    * Makes a tenant's indexes agree with the job an entry names: removed when the
-   * job is gone or another tenant's, filed under its status otherwise. For the
-   * reconciliation, after a crash between a job's write and its index write.
-   * Returns the job's snapshot when it is the tenant's.
+   * job is gone or another tenant's, filed under its status otherwise (no write when
+   * the entry's index, `filed`, is already its status). For the reconciliation, after
+   * a crash between a job's write and its index write. Returns the job's snapshot when
+   * it is the tenant's.
    */
-  async reconcileEntry(tenant: string, id: string): Promise<AnalysisSnapshot | undefined> {
+  async reconcileEntry(
+    tenant: string,
+    id: string,
+    filed?: AnalysisStatus,
+  ): Promise<AnalysisSnapshot | undefined> {
     const stored = await this.read(id);
-    await this.refile(tenant, id, stored);
-    return stored?.access.tenant === tenant ? stored.snapshot : undefined;
+    const mine = stored?.access.tenant === tenant;
+    if (!mine || stored.snapshot.status !== filed) await this.refile(tenant, id, stored);
+    return mine ? stored.snapshot : undefined;
   }
 
   private async refile(tenant: string, id: string, stored: StoredJob | undefined): Promise<void> {

@@ -12,12 +12,6 @@ import { routeOf, stampRoute } from './request-route';
  */
 
 /**
- * Gives every request its route pattern and echoes its id as `X-Request-Id`;
- * logs one line when it is answered, and runs it in a logging context so that
- * every line logged meanwhile carries the request. Plain hooks rather than an
- * HTTP-logging middleware: no middleware layer and no child logger per request.
- */
-/**
  * Requests being handled in this process, by every application in it (the logging
  * context's storage is one for the process).
  */
@@ -35,6 +29,12 @@ function requestEnded(): void {
   if (handling === 0) storage.disable();
 }
 
+/**
+ * Gives every request its route pattern and echoes its id as `X-Request-Id`;
+ * logs one line when it is answered, and runs it in a logging context so that
+ * every line logged meanwhile carries the request. Plain hooks rather than an
+ * HTTP-logging middleware: no middleware layer and no child logger per request.
+ */
 export function traceRequests(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     handling += 1;

@@ -259,8 +259,33 @@ describe('event store: data lifecycle', () => {
     await store.append(event('running', 'running'));
     await finish('done');
     expect(await store.tenants()).toEqual(['acme']);
-    expect((await store.unfinished('acme', Date.now() + 1)).sort()).toEqual(['queued', 'running']);
+    expect(await store.unfinished('acme', Date.now() + 1)).toEqual([
+      { id: 'queued', filed: 'queued' },
+      { id: 'running', filed: 'running' },
+    ]);
     expect(await store.unfinished('acme', 0)).toEqual([]);
+  });
+
+  it('files an entry left under an old status under the job’s own, and rewrites no entry that is right', async () => {
+    await store.create('moved', 'demo', '', acme);
+    await store.create('right', 'demo', '', acme);
+    await store.append(event('moved', 'running'));
+    // What a crash between the job's write and its index write leaves on a cluster.
+    const createdMs = Number(await redis.zscore(keys.index('acme', 'running'), 'moved'));
+    await redis.zrem(keys.index('acme', 'running'), 'moved');
+    await redis.zadd(keys.index('acme', 'queued'), createdMs, 'moved');
+    await redis.config('RESETSTAT');
+    const entries = await store.unfinished('acme', Date.now() + 1);
+    expect(entries).toEqual([
+      { id: 'moved', filed: 'queued' },
+      { id: 'right', filed: 'queued' },
+    ]);
+    for (const { id, filed } of entries) await store.reconcileEntry('acme', id, filed);
+    expect(await ids('acme', 'queued')).toEqual(['right']);
+    expect(await ids('acme', 'running')).toEqual(['moved']);
+    // One index write: the entry that was wrong.
+    const stats = await redis.info('commandstats');
+    expect(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1]).toBe('1');
   });
 
   it('removes a job that never reached the queue, and its index entries', async () => {
