@@ -132,6 +132,8 @@ export class EventStore {
    * in a second call).
    */
   private readonly tenantById = new Map<string, string>();
+  /** Tenant → its index keys (see indexKeys). */
+  private readonly indexKeysByTenant = new Map<string, readonly string[]>();
   /** Job id → the last seq this process wrote, to notice events a failover dropped. */
   private readonly lastSeqById = new Map<string, number>();
   /** On one Redis an append files the job too; a cluster keeps the tenant's keys in other slots. */
@@ -258,34 +260,36 @@ export class EventStore {
   async appendMany(events: AnalysisEventDraft[], guardAttempt = true): Promise<AppendResult> {
     const first = events[0];
     const last = events[events.length - 1];
-    const patch = Object.assign({}, ...events.map((event) => snapshotPatch(event))) as object;
-    const fields = Object.entries(patch).flatMap(([field, value]) => [
-      field,
-      JSON.stringify(value),
-    ]);
     const ends = isTerminal(last.status);
     const knownTenant = this.appendFiles ? this.tenantById.get(first.id) : undefined;
-    const filing: (string | number)[] = [];
-    if (knownTenant !== undefined) {
-      filing.push(knownTenant, ends ? this.expiryFromNow() : '', ends && this.trimsNow() ? 1 : '');
-    }
-    // Numbered as it is sent: writes reach Redis in the order of their numbers.
-    const [seq, createdMs, tenant, from] = await this.replicated<AppendReply>(
-      knownTenant !== undefined ? 'appendAndFileAnalysisEvents' : 'appendAnalysisEvents',
-      ...this.jobKeys(first.id),
-      ...(knownTenant !== undefined ? this.indexKeys(knownTenant) : []),
+    // Built in one array, without spreads or intermediate arrays: a busy worker writes one
+    // of these per job or more.
+    const args: (string | number)[] = this.jobKeys(first.id);
+    if (knownTenant !== undefined) args.push(...this.indexKeys(knownTenant));
+    args.push(
       first.id,
       guardAttempt ? first.attempt : -1,
       this.config.eventTtlSeconds,
       last.status,
       ends ? 1 : 0,
       this.writer,
+      // Numbered as it is sent: writes reach Redis in the order of their numbers.
       (this.writes += 1),
       this.lastSeqById.get(first.id) ?? -1,
-      ...filing,
-      events.length,
-      ...events.map(withoutOpeningBrace),
-      ...fields,
+    );
+    if (knownTenant !== undefined) {
+      args.push(knownTenant, ends ? this.expiryFromNow() : '', ends && this.trimsNow() ? 1 : '');
+    }
+    args.push(events.length);
+    const patch: Record<string, unknown> = {};
+    for (const event of events) {
+      args.push(withoutOpeningBrace(event));
+      Object.assign(patch, snapshotPatch(event));
+    }
+    for (const field in patch) args.push(field, JSON.stringify(patch[field]));
+    const [seq, createdMs, tenant, from] = await this.replicated<AppendReply>(
+      knownTenant !== undefined ? 'appendAndFileAnalysisEvents' : 'appendAnalysisEvents',
+      ...args,
     );
     if (seq > 0) this.rememberSeq(first.id, seq);
     // The job's next appends can file it themselves.
@@ -512,8 +516,15 @@ export class EventStore {
     return [this.keys.snapshot(id), this.keys.channel(id)];
   }
 
-  private indexKeys(tenant: string): string[] {
-    return [...this.keys.indexes(tenant), this.keys.expiries(tenant)];
+  /** A tenant's index keys, made once per tenant (bounded like the other maps). */
+  private indexKeys(tenant: string): readonly string[] {
+    let keys = this.indexKeysByTenant.get(tenant);
+    if (!keys) {
+      if (this.indexKeysByTenant.size >= MAX_REMEMBERED) this.indexKeysByTenant.clear();
+      keys = [...this.keys.indexes(tenant), this.keys.expiries(tenant)];
+      this.indexKeysByTenant.set(tenant, keys);
+    }
+    return keys;
   }
 
   /** Snapshot hashes of many jobs: one pipeline on one Redis, one call per job on a cluster (each its own slot). */
