@@ -4,7 +4,8 @@
  * POST → `completed` at a subscribed client; api and worker processes), vs the
  * same pure computation run straight through in a plain process, and vs the
  * peer a user would reach for: the same CSV file parsed and profiled by numpy
- * (and pandas where installed) in one Python process. The worst event-loop
+ * (and pandas where installed) in one Python process, Debian's python3-numpy
+ * (another numpy on the PATH is run too, for the details). The worst event-loop
  * blocks come from perf_hooks.monitorEventLoopDelay (1 ms resolution).
  */
 import { writeFileSync } from 'node:fs';
@@ -146,9 +147,14 @@ export async function analysis(bench: Bench): Promise<Row[]> {
         );
       }
       let numpy: PeerResult | undefined;
+      const others: PeerResult[] = [];
       if (peer.python) {
         bench.log(`   ${dataset.cell}, numpy peer (${bench.options.runs} runs in one process)`);
         numpy = runPythonPeer(peer.python, csvFile, bench.options.runs, BINS);
+        for (const python of peer.others) {
+          bench.log(`   ${dataset.cell}, also numpy for ${python} (details only)`);
+          others.push(runPythonPeer(python, csvFile, bench.options.runs, BINS));
+        }
       }
       const background = [...samples.service.map((s) => s.bg), ...samples.bare.map((s) => s.bg)];
       const loadavg = [...samples.service.map((s) => s.la), ...samples.bare.map((s) => s.la)];
@@ -203,6 +209,11 @@ export async function analysis(bench: Bench): Promise<Row[]> {
             ? { version: numpy.pandasVersion, parseMs: numpy.pandas.parseMs }
             : 'not installed',
           note: peer.note,
+          otherPeers: others.map((other) => ({
+            peer: `numpy ${other.numpyVersion} (python ${other.python})`,
+            numpyParseMs: other.numpy.parseMs,
+            numpyProfileMs: other.numpy.profileMs,
+          })),
         };
         rows.push(
           row({
