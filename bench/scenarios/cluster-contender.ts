@@ -308,18 +308,22 @@ async function measure(contender: Contender, run: number): Promise<Sample[]> {
   return rows;
 }
 
+/** What Redis spends, per job and per event: [sample field, figure, unit]. */
+const PER_JOB: [string, string, string][] = [
+  ['commandsPerJob', 'Redis commands per job', 'commands'],
+  ['bytesPerJob', 'Redis bytes per job', 'bytes'],
+];
+const PER_EVENT: [string, string, string][] = [
+  ['commandsPerEvent', 'Redis commands per event', 'commands'],
+  ['bytesPerEvent', 'Redis bytes per event', 'bytes'],
+];
+
 /** The figures compared, per scenario: [sample field, figure, unit]. */
 const FIGURES: { scenario: number; prefix: string; figures: [string, string, string][] }[] = [
   {
     scenario: 1,
     prefix: '1. drain',
-    figures: [
-      ['jobsPerSecond', 'throughput', 'jobs/s'],
-      ['commandsPerJob', 'Redis commands per job', 'commands'],
-      ['bytesPerJob', 'Redis bytes per job', 'bytes'],
-      ['commandsPerEvent', 'Redis commands per event', 'commands'],
-      ['bytesPerEvent', 'Redis bytes per event', 'bytes'],
-    ],
+    figures: [['jobsPerSecond', 'throughput', 'jobs/s'], ...PER_JOB, ...PER_EVENT],
   },
   {
     scenario: 3,
@@ -328,10 +332,8 @@ const FIGURES: { scenario: number; prefix: string; figures: [string, string, str
       ['jobsPerSecond', 'throughput', 'jobs/s'],
       ['p50Ms', 'latency p50', 'ms'],
       ['p95Ms', 'latency p95', 'ms'],
-      ['commandsPerJob', 'Redis commands per job', 'commands'],
-      ['bytesPerJob', 'Redis bytes per job', 'bytes'],
-      ['commandsPerEvent', 'Redis commands per event', 'commands'],
-      ['bytesPerEvent', 'Redis bytes per event', 'bytes'],
+      ...PER_JOB,
+      ...PER_EVENT,
     ],
   },
   {
@@ -340,8 +342,7 @@ const FIGURES: { scenario: number; prefix: string; figures: [string, string, str
     figures: [
       ['p50Ms', 'delivery delay p50', 'ms'],
       ['p95Ms', 'delivery delay p95', 'ms'],
-      ['commandsPerEvent', 'Redis commands per event', 'commands'],
-      ['bytesPerEvent', 'Redis bytes per event', 'bytes'],
+      ...PER_EVENT,
     ],
   },
 ];

@@ -56,7 +56,6 @@ export class AnalysisProcessor
   private readonly logger = new Logger(AnalysisProcessor.name);
   /** Runs in progress in this process, by job id, so cancellations and shutdown can reach them. */
   private readonly active = new Map<string, RunningAttempt>();
-  private readonly workerOptions: WorkerOptions;
   workers: readonly Worker<AnalysisJobData>[] = [];
 
   constructor(
@@ -70,10 +69,9 @@ export class AnalysisProcessor
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ANALYSIS_QUEUE_SHARDS) private readonly shards: QueueShards,
     private readonly metrics: Metrics,
-    @Inject(WORKER_OPTIONS) workerOptions: WorkerOptions,
+    @Inject(WORKER_OPTIONS) private readonly workerOptions: WorkerOptions,
   ) {
     super();
-    this.workerOptions = workerOptions;
   }
 
   async onApplicationBootstrap(): Promise<void> {

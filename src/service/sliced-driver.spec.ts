@@ -72,9 +72,17 @@ describe('drive', () => {
     await expect(running).rejects.toBe(reason);
     expect(units.length).toBe(5);
 
-    const waiting = new LazyAbortController();
+    // Aborted once the wait has asked for its signal: the abort reaches a wait under way.
+    let signalAsked: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => (signalAsked = resolve));
+    const waiting = new (class extends LazyAbortController {
+      override get signal(): AbortSignal {
+        signalAsked();
+        return super.signal;
+      }
+    })();
     const sleeping = drive(waits(0, 60_000), { signal: waiting });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await asked;
     waiting.abort(reason);
     await expect(sleeping).rejects.toBe(reason);
 

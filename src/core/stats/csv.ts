@@ -130,7 +130,8 @@ const DOT = 0x2e;
  * no blanks, quotes or exponent). Returns where the line ends (its LF, or the text's end), or -1
  * for any other line, which the general path then reads. One pass over the characters, with the
  * value of each cell exactly as `cellValueIn` gives it (Clinger's fast path); this is what makes
- * a large numeric CSV quick to read.
+ * a large numeric CSV quick to read. The digit loop is `cellValueIn`'s, written out again on
+ * purpose: one shared function, called per cell, made reading 1,000,000 cells ~25 % slower.
  */
 function simpleRow(text: string, start: number, values: Float64Array): number {
   const columns = values.length;
