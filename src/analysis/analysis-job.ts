@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { JobsOptions } from 'bullmq';
 
 /** The BullMQ queue that carries analyses to workers, unless the module is given another name. */
 export const ANALYSIS_QUEUE = 'analyses';
@@ -22,6 +23,17 @@ export interface AnalysisJobData {
 /** Attempts before a job that keeps throwing is `failed`; retries back off exponentially from 1 s. */
 export const JOB_ATTEMPTS = 3;
 export const JOB_BACKOFF_MS = 1_000;
+
+/** The BullMQ options of every analysis job: the store keeps what a job leaves, so BullMQ keeps nothing. */
+export function bullJobOptions(id: string): JobsOptions {
+  return {
+    jobId: bullJobId(id),
+    attempts: JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+    removeOnComplete: true,
+    removeOnFail: true,
+  };
+}
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 

@@ -7,7 +7,7 @@ import {
 import { Test } from '@nestjs/testing';
 import { AnalysisAccess } from '../auth/analysis-access';
 import type { Caller } from '../auth/caller';
-import { ANONYMOUS_TENANT, EventStore, type JobAccess } from '../bus/event-store';
+import { type AfterCreate, ANONYMOUS_TENANT, EventStore, type JobAccess } from '../bus/event-store';
 import { InputStore } from '../bus/input-store';
 import { APP_CONFIG, loadConfig } from '../config/app-config';
 import { RedisDeadline } from '../bus/redis-deadline';
@@ -42,6 +42,10 @@ async function build() {
       fingerprint,
       access: OWNER,
     })),
+    createFresh: jest.fn(
+      async (id: string, _pipeline: string, _access: JobAccess, _after: AfterCreate) =>
+        queuedSnapshot(id),
+    ),
     snapshot: jest.fn(async (): Promise<AnalysisSnapshot | undefined> => undefined),
     access: jest.fn(
       async (): Promise<{ snapshot: AnalysisSnapshot; access: JobAccess } | undefined> => undefined,
@@ -49,7 +53,12 @@ async function build() {
     append: jest.fn(async () => ({ kind: 'appended' as const, seq: 2 })),
     discard: jest.fn(async () => true),
   };
-  const queue = { add: jest.fn(async () => ({})), remove: jest.fn(async () => 1) };
+  const queueConnection = { name: "the queue's connection" };
+  const queue = {
+    add: jest.fn(async () => ({})),
+    remove: jest.fn(async () => 1),
+    client: Promise.resolve(queueConnection),
+  };
   const redis = { publish: jest.fn(async () => 1), del: jest.fn(async () => 1) };
   const moduleRef = await Test.createTestingModule({
     providers: [
@@ -70,19 +79,33 @@ async function build() {
       { provide: Metrics, useValue: new Metrics({ processMetrics: false }) },
     ],
   }).compile();
-  return { service: moduleRef.get(AnalysisService), store, queue, redis };
+  return { service: moduleRef.get(AnalysisService), store, queue, queueConnection, redis };
 }
 
 describe('AnalysisService', () => {
-  it('creates a job and queues it in BullMQ under its prefixed job id, with its tenant', async () => {
-    const { service, store, queue } = await build();
+  it("creates a job under a new id and has the store queue it on the queue's connection", async () => {
+    const { service, store, queue, queueConnection } = await build();
     const { created, snapshot } = await service.create('demo', { stepMs: 0 }, CALLER);
+    expect(created).toBe(true);
+    expect(store.createFresh).toHaveBeenCalledWith(
+      snapshot.id,
+      'demo',
+      OWNER,
+      expect.objectContaining({ connection: queueConnection }),
+    );
+    expect(store.create).not.toHaveBeenCalled();
+    expect(queue.add).not.toHaveBeenCalled();
+  });
+
+  it('creates a job under a client id, then queues it in BullMQ under its prefixed job id, with its tenant', async () => {
+    const { service, store, queue } = await build();
+    const { created, snapshot } = await service.create('demo', { stepMs: 0 }, CALLER, 'mine');
     expect(created).toBe(true);
     expect(store.create).toHaveBeenCalledTimes(1);
     expect(queue.add).toHaveBeenCalledWith(
       'demo',
-      { id: snapshot.id, pipeline: 'demo', input: { stepMs: 0 }, tenant: ANONYMOUS_TENANT },
-      expect.objectContaining({ jobId: bullJobId(snapshot.id) }),
+      { id: 'mine', pipeline: 'demo', input: { stepMs: 0 }, tenant: ANONYMOUS_TENANT },
+      expect.objectContaining({ jobId: bullJobId(snapshot.id), attempts: 3 }),
     );
   });
 
@@ -121,6 +144,16 @@ describe('AnalysisService', () => {
     await expect(service.create('demo', { stepMs: 2 }, CALLER, 'mine')).rejects.toBeInstanceOf(
       ConflictException,
     );
+  });
+
+  it('answers 503 and removes a new job again when its round trip fails', async () => {
+    const { service, store } = await build();
+    store.createFresh.mockRejectedValue(new Error('connection lost'));
+    await expect(service.create('demo', {}, CALLER)).rejects.toBeInstanceOf(
+      ServiceUnavailableException,
+    );
+    const id = store.createFresh.mock.calls[0][0];
+    expect(store.discard).toHaveBeenCalledWith(id);
   });
 
   it('answers 503 and removes the job again when BullMQ refuses it', async () => {

@@ -27,13 +27,8 @@ import { type RedisClient, publishTo } from '../bus/redis-connection';
 import { Metrics } from '../observability/metrics';
 import { EVENT_MIRROR, type EventMirror } from '../service/event-mirror.port';
 import { drive } from '../service/sliced-driver';
-import {
-  type AnalysisJobData,
-  bullJobId,
-  JOB_ATTEMPTS,
-  JOB_BACKOFF_MS,
-  newAnalysisId,
-} from './analysis-job';
+import { type AnalysisJobData, bullJobId, bullJobOptions, newAnalysisId } from './analysis-job';
+import { bullAddition } from './bull-addition';
 import { MAX_INPUT_DEPTH, nestedDeeperThan } from './input-depth';
 import { QueueAdmission } from './queue-admission';
 import { ANALYSIS_QUEUE_SHARDS, type QueueShards } from './queue-shards';
@@ -64,8 +59,8 @@ export class AnalysisService {
   ) {}
 
   /**
-   * Starts an analysis for the caller's tenant. With a client-chosen id,
-   * repeating the same request returns the existing job; a different request
+   * Starts an analysis for the caller's tenant, under a new id or a client-chosen one. With a
+   * client-chosen id, repeating the same request returns the existing job; a different request
    * under that id, or an id another tenant holds, is a conflict.
    */
   async create(
@@ -80,9 +75,10 @@ export class AnalysisService {
         requestedId === undefined ? false : (await this.store.snapshot(requestedId)) !== undefined,
       ),
     );
-    const id = requestedId ?? newAnalysisId();
-    // Server ids are fresh UUIDs: only a client-chosen id can be requested twice.
-    const fingerprint = requestedId ? requestFingerprint(pipeline, input) : '';
+    if (requestedId === undefined) return this.createFresh(pipeline, input, caller, validated);
+    const id = requestedId;
+    // A client-chosen id can be requested twice: the fingerprint tells a repeat from a conflict.
+    const fingerprint = requestFingerprint(pipeline, input);
     const { created, snapshot } = await this.deadline.run(() =>
       this.access.create(id, pipeline, fingerprint, caller),
     );
@@ -99,6 +95,37 @@ export class AnalysisService {
     if (created) this.metrics.jobCreated(pipeline);
     this.mirror?.catchUp(id);
     return { created, snapshot };
+  }
+
+  /**
+   * A job under a new id, which nothing can be stored under yet: its input is stored first,
+   * then the job is written and queued, in one round trip where the store can
+   * (EventStore.createFresh). On failure whatever went through is removed again: 503.
+   */
+  private async createFresh(
+    pipeline: string,
+    input: unknown,
+    caller: Caller,
+    validated: unknown,
+  ): Promise<Creation> {
+    const id = newAnalysisId();
+    const data = { id, pipeline, input, tenant: caller.tenant ?? ANONYMOUS_TENANT };
+    let sent = false;
+    try {
+      const snapshot = await this.deadline.run(async () => {
+        sent = true;
+        const payload = await this.payloadOf(data, true, validated);
+        const after = await bullAddition(this.queues.forId(id), payload);
+        return this.access.createFresh(id, pipeline, caller, after);
+      });
+      this.metrics.jobCreated(pipeline);
+      this.mirror?.catchUp(id);
+      return { created: true, snapshot };
+    } catch (error) {
+      // Refused before anything was sent (Redis unreachable): there is nothing to undo.
+      if (sent) await this.undoFailedEnqueue(id, error, true);
+      throw error instanceof ServiceUnavailableException ? error : notQueued();
+    }
   }
 
   get(id: string, caller: Caller): Promise<OwnerSnapshot> {
@@ -185,26 +212,33 @@ export class AnalysisService {
     validated: unknown,
   ): Promise<void> {
     try {
-      const stored = await this.deadline.run(() =>
-        this.inputs.save(data.id, data.input, { keepExisting: !created, validated }),
-      );
-      const payload = stored ? { ...data, input: null, storedInput: true } : data;
+      const payload = await this.deadline.run(() => this.payloadOf(data, created, validated));
       await this.deadline.run(() =>
-        this.queues.forId(data.id).add(data.pipeline, payload, {
-          jobId: bullJobId(data.id),
-          attempts: JOB_ATTEMPTS,
-          backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-          removeOnComplete: true,
-          removeOnFail: true,
-        }),
+        this.queues.forId(data.id).add(data.pipeline, payload, bullJobOptions(data.id)),
       );
     } catch (error) {
-      this.logger.warn({ msg: 'enqueue failed', jobId: data.id, error: describe(error) });
-      // BullMQ's script may have stopped half-way, leaving a job that a later add would take for a duplicate.
-      if (created) await this.undoCreation(data.id);
-      if (error instanceof ServiceUnavailableException) throw error;
-      throw new ServiceUnavailableException('The analysis could not be queued; try again shortly');
+      await this.undoFailedEnqueue(data.id, error, created);
+      throw error instanceof ServiceUnavailableException ? error : notQueued();
     }
+  }
+
+  /** The job's BullMQ payload: large inputs are stored beside the job, not carried in it. */
+  private async payloadOf(
+    data: AnalysisJobData,
+    created: boolean,
+    validated: unknown,
+  ): Promise<AnalysisJobData> {
+    const stored = await this.inputs.save(data.id, data.input, {
+      keepExisting: !created,
+      validated,
+    });
+    return stored ? { ...data, input: null, storedInput: true } : data;
+  }
+
+  /** BullMQ's script may have stopped half-way, leaving a job that a later add would take for a duplicate. */
+  private async undoFailedEnqueue(id: string, error: unknown, created: boolean): Promise<void> {
+    this.logger.warn({ msg: 'enqueue failed', jobId: id, error: describe(error) });
+    if (created) await this.undoCreation(id);
   }
 
   private async undoCreation(id: string): Promise<void> {
@@ -232,6 +266,10 @@ function describe(error: unknown): string {
   return error.name === 'ReplyError'
     ? `ReplyError ${/^[A-Z]+/.exec(error.message)?.[0] ?? ''}`
     : error.name;
+}
+
+function notQueued(): ServiceUnavailableException {
+  return new ServiceUnavailableException('The analysis could not be queued; try again shortly');
 }
 
 function alreadyFinished(snapshot: AnalysisSnapshot): ConflictException {

@@ -2,7 +2,7 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { AnalysisSnapshot, AnalysisStatus } from '../core/analysis.types';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { Caller } from './caller';
-import { ANONYMOUS_TENANT, EventStore, type JobAccess } from '../bus/event-store';
+import { type AfterCreate, ANONYMOUS_TENANT, EventStore, type JobAccess } from '../bus/event-store';
 import { newJobToken, tokenMatches } from './job-token';
 import { unauthorized } from './unauthorized';
 
@@ -49,12 +49,26 @@ export class AnalysisAccess {
     fingerprint: string,
     caller: Caller,
   ): Promise<{ created: boolean; snapshot: OwnerSnapshot | undefined }> {
-    const tenant = caller.tenant ?? ANONYMOUS_TENANT;
-    const access = { tenant, token: this.authOn ? newJobToken() : '' };
+    const access = this.newAccess(caller);
     const result = await this.jobs.create(id, pipeline, fingerprint, access);
-    const same = result.fingerprint === fingerprint && result.access.tenant === tenant;
+    const same = result.fingerprint === fingerprint && result.access.tenant === access.tenant;
     if (!result.created && !same) return { created: false, snapshot: undefined };
     return { created: result.created, snapshot: this.view(result, caller) };
+  }
+
+  /**
+   * Creates a job under a fresh id, owned by the caller's tenant, with a fresh token, and runs
+   * `after` (BullMQ's add) with it: see EventStore.createFresh.
+   */
+  async createFresh(
+    id: string,
+    pipeline: string,
+    caller: Caller,
+    after: AfterCreate,
+  ): Promise<OwnerSnapshot> {
+    const access = this.newAccess(caller);
+    const snapshot = await this.jobs.createFresh(id, pipeline, access, after);
+    return this.view({ snapshot, access }, caller);
   }
 
   /** The job if the caller may do `action` on it; otherwise 404 (a tenant) or 401 (a token only). */
@@ -83,6 +97,10 @@ export class AnalysisAccess {
 
   list(caller: Caller, limit: number, status?: AnalysisStatus): Promise<AnalysisSnapshot[]> {
     return this.jobs.list(caller.tenant ?? ANONYMOUS_TENANT, limit, status);
+  }
+
+  private newAccess(caller: Caller): JobAccess {
+    return { tenant: caller.tenant ?? ANONYMOUS_TENANT, token: this.authOn ? newJobToken() : '' };
   }
 
   private judge(

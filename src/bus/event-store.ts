@@ -91,6 +91,16 @@ interface ScriptCommands {
   unindexAnalysis(...args: (string | number)[]): Promise<number>;
 }
 
+/**
+ * What follows a new job's write on a connection of its own: BullMQ's add, on the queue's
+ * connection (see EventStore.createFresh).
+ */
+export interface AfterCreate {
+  connection: RedisClient;
+  /** Sends its command on `connection` before it returns; settles with the command's reply. */
+  send(): Promise<unknown>;
+}
+
 /** How a job is filed in its tenant's indexes. */
 interface IndexFiling {
   /** When the job's keys expire (ms since the epoch), once it has ended. */
@@ -143,6 +153,10 @@ export class EventStore {
   private writes = 0;
   /** Writes of this store that ended a job. */
   private endings = 0;
+  /** The store's scripts: name, number of keys, Lua. */
+  private readonly scripts: readonly [string, number, string][];
+  /** Other connections the scripts are defined on too (see withScripts). */
+  private readonly scriptedConnections = new WeakSet<RedisClient>();
 
   constructor(
     @Inject(REDIS) redis: RedisClient,
@@ -152,7 +166,7 @@ export class EventStore {
     // On a cluster an event's wake-up crosses only its job's shard.
     const publish = isCluster(redis) ? 'SPUBLISH' : 'PUBLISH';
     this.appendFiles = !isCluster(redis);
-    const scripts: [string, number, string][] = [
+    this.scripts = [
       ['appendAndFileAnalysisEvents', JOB_KEY_COUNT + INDEX_KEY_COUNT, appendScript(publish, true)],
       ['createAnalysis', JOB_KEY_COUNT, createScript(publish)],
       ['appendAnalysisEvents', JOB_KEY_COUNT, appendScript(publish)],
@@ -162,7 +176,7 @@ export class EventStore {
       ['unindexAnalysis', INDEX_KEY_COUNT, UNINDEX_SCRIPT],
       ['trimAnalysisIndexes', INDEX_KEY_COUNT, TRIM_SCRIPT],
     ];
-    for (const [name, numberOfKeys, lua] of scripts)
+    for (const [name, numberOfKeys, lua] of this.scripts)
       redis.defineCommand(name, { numberOfKeys, lua });
     this.redis = redis as RedisClient & ScriptCommands;
   }
@@ -174,6 +188,73 @@ export class EventStore {
     fingerprint: string,
     access: JobAccess,
   ): Promise<CreateResult> {
+    const { snapshot, createdMs, args } = this.creation(id, pipeline, fingerprint, access);
+    const created = await this.fileAndCreate(access.tenant, id, createdMs, args);
+    if (created === 1) {
+      this.remember(id, access.tenant);
+      this.rememberSeq(id, 1);
+      return { created: true, snapshot, fingerprint, access };
+    }
+    const existing = await this.read(id);
+    if (!existing) return this.create(id, pipeline, fingerprint, access); // it expired in between
+    await this.refile(access.tenant, id, existing);
+    return { created: false, ...existing };
+  }
+
+  /**
+   * Creates a job under a fresh id, one nothing can be stored under yet (a new UUID), then
+   * sends `after` (BullMQ's add). On one Redis with no replicas to wait for, the filing, the
+   * job and `after` go out together on `after`'s connection, one round trip, run by Redis in
+   * that order: the job exists before a worker can take it. Throws when any of them fails;
+   * what went through is the caller's to undo.
+   */
+  async createFresh(
+    id: string,
+    pipeline: string,
+    access: JobAccess,
+    after: AfterCreate,
+  ): Promise<AnalysisSnapshot> {
+    const { snapshot, createdMs, args } = this.creation(id, pipeline, '', access);
+    if (isCluster(this.redis) || this.config.redisWaitReplicas > 0) {
+      await this.index(access.tenant, id, createdMs, 'queued', { trim: true });
+      const created = await this.replicated<number>('createAnalysis', ...args);
+      if (created !== 1) throw new Error('the new analysis id is taken');
+      await after.send();
+    } else {
+      // Sent one after another without waiting (no pipeline: building one on a connection
+      // with BullMQ's scripts costs more than the round trip it saves); every reply is in
+      // before anything throws, so that an undo follows all three.
+      const connection = this.withScripts(after.connection);
+      const replies = await Promise.allSettled([
+        connection.indexAnalysis(
+          ...this.indexKeys(access.tenant),
+          id,
+          createdMs,
+          'queued',
+          '',
+          '',
+          1,
+        ),
+        connection.createAnalysis(...args),
+        after.send(),
+      ]);
+      for (const reply of replies) if (reply.status === 'rejected') throw reply.reason;
+      if ((replies[1] as PromiseFulfilledResult<number>).value !== 1) {
+        throw new Error('the new analysis id is taken');
+      }
+    }
+    this.remember(id, access.tenant);
+    this.rememberSeq(id, 1);
+    return snapshot;
+  }
+
+  /** A new job's snapshot and the arguments of its `createAnalysis` script. */
+  private creation(
+    id: string,
+    pipeline: string,
+    fingerprint: string,
+    access: JobAccess,
+  ): { snapshot: AnalysisSnapshot; createdMs: number; args: (string | number)[] } {
     const createdAt = new Date();
     const snapshot = { ...newSnapshot(id, pipeline, createdAt.toISOString()), lastSeq: 1 };
     const queued: AnalysisEventDraft = {
@@ -185,11 +266,7 @@ export class EventStore {
       attempt: 0,
       at: snapshot.createdAt,
     };
-    const fields = SNAPSHOT_FIELDS.filter((field) => field !== 'lastSeq').flatMap((field) => [
-      field,
-      JSON.stringify(snapshot[field]),
-    ]);
-    const created = await this.fileAndCreate(access.tenant, id, createdAt.getTime(), [
+    const args: (string | number)[] = [
       ...this.jobKeys(id),
       id,
       createdAt.getTime(),
@@ -202,17 +279,21 @@ export class EventStore {
       access.tenant,
       'token',
       access.token,
-      ...fields,
-    ]);
-    if (created === 1) {
-      this.remember(id, access.tenant);
-      this.rememberSeq(id, 1);
-      return { created: true, snapshot, fingerprint, access };
+    ];
+    for (const field of SNAPSHOT_FIELDS) {
+      if (field !== 'lastSeq') args.push(field, JSON.stringify(snapshot[field]));
     }
-    const existing = await this.read(id);
-    if (!existing) return this.create(id, pipeline, fingerprint, access); // it expired in between
-    await this.refile(access.tenant, id, existing);
-    return { created: false, ...existing };
+    return { snapshot, createdMs: createdAt.getTime(), args };
+  }
+
+  /** Another connection (BullMQ's), with the store's scripts defined on it too. */
+  private withScripts(connection: RedisClient): RedisClient & ScriptCommands {
+    if (connection !== this.redis && !this.scriptedConnections.has(connection)) {
+      for (const [name, numberOfKeys, lua] of this.scripts)
+        connection.defineCommand(name, { numberOfKeys, lua });
+      this.scriptedConnections.add(connection);
+    }
+    return connection as RedisClient & ScriptCommands;
   }
 
   /**

@@ -1,6 +1,10 @@
+import { Queue } from 'bullmq';
 import Redis from 'ioredis';
+import { type AnalysisJobData, bullJobId } from '../../src/analysis/analysis-job';
+import { bullAddition } from '../../src/analysis/bull-addition';
 import { ANONYMOUS_TENANT, EventStore, type JobAccess } from '../../src/bus/event-store';
 import { RedisKeys } from '../../src/bus/redis-keys';
+import { redisOptionsFromUrl } from '../../src/bus/redis-url';
 import { loadConfig } from '../../src/config/app-config';
 import type { AnalysisEventDraft, AnalysisStatus } from '../../src/core/analysis.types';
 import { startPrivateRedis } from '../support/private-redis';
@@ -185,6 +189,45 @@ describe('event store: the event log', () => {
     expect((await store.list('acme', 10)).map((s) => Object.keys(s).length)).toEqual([
       Object.keys(snapshot ?? {}).length,
     ]);
+  });
+});
+
+describe('event store: a new job and its queue entry', () => {
+  it('files, writes and queues a new job in that order, all on one connection: the queue’s', async () => {
+    const queue = new Queue<AnalysisJobData>('analyses', {
+      connection: redisOptionsFromUrl(server.url),
+      prefix: 'ras',
+    });
+    const monitor = await redis.monitor();
+    try {
+      const arrived: { source: string; key: string }[] = [];
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (/^eval/i.test(args[0])) arrived.push({ source, key: args[3] });
+      });
+      const data = { id: 'fresh', pipeline: 'demo', input: { stepMs: 0 }, tenant: 'acme' };
+      const snapshot = await store.createFresh(
+        'fresh',
+        'demo',
+        acme,
+        await bullAddition(queue, data),
+      );
+      expect(snapshot).toMatchObject({ id: 'fresh', status: 'queued', lastSeq: 1 });
+      const job = await queue.getJob(bullJobId('fresh'));
+      expect(job?.data).toEqual(data);
+      expect(job?.opts).toMatchObject({ attempts: 3, removeOnComplete: true });
+      expect(await store.access('fresh')).toEqual({ snapshot, access: acme });
+      expect(await ids('acme', 'queued')).toEqual(['fresh']);
+      await waitUntil(() => arrived.length >= 3);
+      expect(arrived.map(({ key }) => key)).toEqual([
+        'ras:tenant:{acme}:jobs',
+        'ras:job:{fresh}',
+        'ras:analyses:wait',
+      ]);
+      expect(new Set(arrived.map(({ source }) => source)).size).toBe(1);
+    } finally {
+      monitor.disconnect();
+      await queue.close();
+    }
   });
 });
 
