@@ -221,11 +221,11 @@ export class EventStore {
       if (created !== 1) throw new Error('the new analysis id is taken');
       await after.send();
     } else {
-      // Sent one after another without waiting (no pipeline: building one on a connection
-      // with BullMQ's scripts costs more than the round trip it saves); every reply is in
-      // before anything throws, so that an undo follows all three.
+      // Sent one after another without waiting (no ioredis pipeline: each copies every script
+      // defined on its connection, and BullMQ's connection has dozens). Every reply is in
+      // before anything throws: an undo follows all three.
       const connection = this.withScripts(after.connection);
-      const replies = await Promise.allSettled([
+      const sending = [
         connection.indexAnalysis(
           ...this.indexKeys(access.tenant),
           id,
@@ -237,7 +237,8 @@ export class EventStore {
         ),
         connection.createAnalysis(...args),
         after.send(),
-      ]);
+      ];
+      const replies = await Promise.allSettled(sending);
       for (const reply of replies) if (reply.status === 'rejected') throw reply.reason;
       if ((replies[1] as PromiseFulfilledResult<number>).value !== 1) {
         throw new Error('the new analysis id is taken');

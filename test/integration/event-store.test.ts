@@ -198,34 +198,33 @@ describe('event store: a new job and its queue entry', () => {
       connection: redisOptionsFromUrl(server.url),
       prefix: 'ras',
     });
-    const monitor = await redis.monitor();
+    const sent = jest.spyOn(Redis.prototype, 'sendCommand');
     try {
-      const arrived: { source: string; key: string }[] = [];
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (/^eval/i.test(args[0])) arrived.push({ source, key: args[3] });
-      });
+      await queue.waitUntilReady();
+      sent.mockClear();
       const data = { id: 'fresh', pipeline: 'demo', input: { stepMs: 0 }, tenant: 'acme' };
-      const snapshot = await store.createFresh(
-        'fresh',
-        'demo',
-        acme,
-        await bullAddition(queue, data),
-      );
+      const after = await bullAddition(queue, data);
+      const snapshot = await store.createFresh('fresh', 'demo', acme, after);
+      const scripts = sent.mock.calls
+        .map(([command], call) => ({ command, connection: sent.mock.contexts[call] }))
+        .filter(({ command }) => /^eval/i.test(command.name));
+      // Each script's first key, after its sha (or Lua) and its number of keys.
+      expect(scripts.map(({ command }) => command.args[2])).toEqual([
+        'ras:tenant:{acme}:jobs',
+        'ras:job:{fresh}',
+        'ras:analyses:wait',
+      ]);
+      // One connection, and not the store's own: BullMQ's, which the add needs.
+      expect(new Set(scripts.map(({ connection }) => connection)).size).toBe(1);
+      expect(scripts[0].connection).not.toBe(redis);
       expect(snapshot).toMatchObject({ id: 'fresh', status: 'queued', lastSeq: 1 });
       const job = await queue.getJob(bullJobId('fresh'));
       expect(job?.data).toEqual(data);
       expect(job?.opts).toMatchObject({ attempts: 3, removeOnComplete: true });
       expect(await store.access('fresh')).toEqual({ snapshot, access: acme });
       expect(await ids('acme', 'queued')).toEqual(['fresh']);
-      await waitUntil(() => arrived.length >= 3);
-      expect(arrived.map(({ key }) => key)).toEqual([
-        'ras:tenant:{acme}:jobs',
-        'ras:job:{fresh}',
-        'ras:analyses:wait',
-      ]);
-      expect(new Set(arrived.map(({ source }) => source)).size).toBe(1);
     } finally {
-      monitor.disconnect();
+      sent.mockRestore();
       await queue.close();
     }
   });
