@@ -215,9 +215,8 @@ export class EventStore {
     after: AfterCreate,
   ): Promise<AnalysisSnapshot> {
     const { snapshot, createdMs, args } = this.creation(id, pipeline, '', access);
-    if (isCluster(this.redis) || this.config.redisWaitReplicas > 0) {
-      await this.index(access.tenant, id, createdMs, 'queued', { trim: true });
-      const created = await this.replicated<number>('createAnalysis', ...args);
+    if (this.writesStepByStep()) {
+      const created = await this.fileAndCreate(access.tenant, id, createdMs, args);
       if (created !== 1) throw new Error('the new analysis id is taken');
       await after.send();
     } else {
@@ -226,15 +225,7 @@ export class EventStore {
       // before anything throws: an undo follows all three.
       const connection = this.withScripts(after.connection);
       const sending = [
-        connection.indexAnalysis(
-          ...this.indexKeys(access.tenant),
-          id,
-          createdMs,
-          'queued',
-          '',
-          '',
-          1,
-        ),
+        connection.indexAnalysis(...this.newEntry(access.tenant, id, createdMs)),
         connection.createAnalysis(...args),
         after.send(),
       ];
@@ -310,12 +301,12 @@ export class EventStore {
     createdMs: number,
     createArgs: (string | number)[],
   ): Promise<number> {
-    if (isCluster(this.redis) || this.config.redisWaitReplicas > 0) {
-      await this.index(tenant, id, createdMs, 'queued', { trim: true });
+    if (this.writesStepByStep()) {
+      await this.redis.indexAnalysis(...this.newEntry(tenant, id, createdMs));
       return this.replicated<number>('createAnalysis', ...createArgs);
     }
     const pipeline = this.redis.pipeline() as ChainableCommander & ScriptCommands;
-    void pipeline.indexAnalysis(...this.indexKeys(tenant), id, createdMs, 'queued', '', '', 1);
+    void pipeline.indexAnalysis(...this.newEntry(tenant, id, createdMs));
     void pipeline.createAnalysis(...createArgs);
     const [[indexError], [createError, created]] = (await pipeline.exec()) ?? [];
     if (indexError) {
@@ -325,6 +316,19 @@ export class EventStore {
     }
     if (createError) throw createError;
     return created as number;
+  }
+
+  /**
+   * Whether a job's filing and writes wait for each other: on a cluster (their keys are in
+   * different slots) and when each write waits for replicas. Otherwise they share a round trip.
+   */
+  private writesStepByStep(): boolean {
+    return isCluster(this.redis) || this.config.redisWaitReplicas > 0;
+  }
+
+  /** The index script's arguments that file a new job as queued, trimming the tenant's indexes. */
+  private newEntry(tenant: string, id: string, createdMs: number): (string | number)[] {
+    return this.indexArgs(tenant, id, createdMs, 'queued', { trim: true });
   }
 
   /**
@@ -558,7 +562,17 @@ export class EventStore {
     status: AnalysisStatus,
     filing: IndexFiling,
   ): Promise<void> {
-    await this.redis.indexAnalysis(
+    await this.redis.indexAnalysis(...this.indexArgs(tenant, id, createdMs, status, filing));
+  }
+
+  private indexArgs(
+    tenant: string,
+    id: string,
+    createdMs: number,
+    status: AnalysisStatus,
+    filing: IndexFiling,
+  ): (string | number)[] {
+    return [
       ...this.indexKeys(tenant),
       id,
       createdMs,
@@ -566,7 +580,7 @@ export class EventStore {
       filing.expiresAt ?? '',
       filing.from ?? '',
       filing.trim ? 1 : '',
-    );
+    ];
   }
 
   private async unindex(tenant: string, id: string): Promise<void> {
