@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { DelayedError, type Job, UnrecoverableError, WaitingError, type Worker } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { untilConnected } from '../bus/bull-closing';
 import { ChannelSubscriber } from '../bus/channel.subscriber';
 import { EventStore } from '../bus/event-store';
 import { InputStore } from '../bus/input-store';
@@ -184,6 +185,7 @@ export class AnalysisProcessor
 
   /** Drains: running jobs get SHUTDOWN_GRACE_MS to finish, then go back to the queue for another worker. */
   async beforeApplicationShutdown(): Promise<void> {
+    await untilConnected(this.workers);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     const handBack = setTimeout(() => {
       for (const running of this.active.values()) running.abort(new RunAbort('shutdown'));

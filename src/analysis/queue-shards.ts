@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { untilConnected } from '../bus/bull-closing';
 import type { AnalysisJobData } from './analysis-job';
 
 /** Injection token of the module's queue shards (`QueueShards`). */
@@ -29,6 +30,11 @@ export function shardIndexOf(id: string, shards: number): number {
 export class QueueShards {
   constructor(readonly all: readonly Queue<AnalysisJobData>[]) {
     if (all.length === 0) throw new Error('QueueShards needs at least one queue');
+  }
+
+  /** Nest closes the queues after this (their onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await untilConnected(this.all);
   }
 
   forId(id: string): Queue<AnalysisJobData> {
