@@ -99,9 +99,11 @@ export class AnalysisGateway
       if (counted) pendingSubscribes(socket, -1);
       counted = false;
     };
-    // The job's channel is subscribed to while the access is read: one round trip fewer before the ack.
+    // The job's channel is subscribed to, and its history read, while the access is read: one
+    // round trip fewer before the history reaches the socket. A caller turned away sees none of it.
     const feed = this.feedFor(id);
     const release = feed.hold();
+    const history = feed.readAhead(after);
     try {
       const access = await this.access.forSocket(id, { ...socketCaller(socket), token });
       if (socket.disconnected) return; // gone while we read: nothing joins (release closes an idle feed)
@@ -122,7 +124,7 @@ export class AnalysisGateway
       ack?.({ ok: true, snapshot });
       followed.add(id);
       settle();
-      const joined = feed.join(socket, after);
+      const joined = feed.join(socket, after, history);
       release(); // the join holds the feed from here
       await joined;
     } catch (error) {

@@ -178,6 +178,47 @@ describe('JobFeed', () => {
     expect(second.received).toEqual(seqs(1, 5));
   });
 
+  it('uses a read begun before the subscription held, and reads what it missed once it holds', async () => {
+    const { feed, socket, publish, reads, closed } = setup(2);
+    const ahead = feed.readAhead(0);
+    // Published after the early read, before anyone listened, and the last: no later message shows the gap.
+    publish(event(3, 'completed'), true);
+    const client = socket();
+    await feed.join(as(client), 0, ahead);
+    expect(client.received).toEqual(seqs(1, 3));
+    expect(closed).toEqual([feed]);
+    expect(reads()).toBe(2); // the early read and the catch-up: the join read nothing more
+  });
+
+  it('reads again when an early read falls short of what the room has seen', async () => {
+    const { feed, socket, publish, reads } = setup(2);
+    const member = socket();
+    await feed.join(as(member), 0);
+    const ahead = feed.readAhead(0);
+    publish(event(3));
+    publish(event(4));
+    const late = socket();
+    await feed.join(as(late), 0, ahead);
+    publish(event(5));
+    await feed.leave(as(socket()));
+    expect(member.received).toEqual(seqs(1, 5));
+    expect(late.received).toEqual(seqs(1, 5));
+    expect(reads()).toBe(3);
+  });
+
+  it('needs no second read when an early read covers a live room', async () => {
+    const { feed, socket, publish, reads } = setup(2);
+    const member = socket();
+    await feed.join(as(member), 0);
+    publish(event(3));
+    const late = socket();
+    await feed.join(as(late), 1, feed.readAhead(1));
+    publish(event(4));
+    await feed.leave(as(socket()));
+    expect(late.received).toEqual([2, 3, 4]);
+    expect(reads()).toBe(2);
+  });
+
   it('brings the room up to a joiner that has seen more than the room', async () => {
     const { feed, socket, publish } = setup(2);
     const member = socket();

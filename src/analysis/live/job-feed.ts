@@ -59,13 +59,28 @@ export class JobFeed {
     this.ready.catch(() => this.close());
   }
 
-  /** Sends the socket every event after `after`, then keeps it in the live room. */
-  join(socket: Socket, after: number): Promise<void> {
+  /**
+   * Starts reading the events after `after` now, before the subscription is
+   * confirmed, so that a join given the read waits one round trip less. Such a
+   * read may miss what was published just before the subscription took hold:
+   * the join reads again once it has (see admit).
+   */
+  readAhead(after: number): Promise<AnalysisEvent[]> {
+    const read = this.deps.store.events(this.id, after);
+    read.catch(() => undefined); // a socket turned away never awaits it
+    return read;
+  }
+
+  /**
+   * Sends the socket every event after `after`, then keeps it in the live room.
+   * `ahead`: the same read begun earlier (readAhead), used where it covers what the join needs.
+   */
+  join(socket: Socket, after: number, ahead?: Promise<AnalysisEvent[]>): Promise<void> {
     this.pendingJoins += 1;
     return this.queue.push(async () => {
       this.pendingJoins -= 1;
       try {
-        await this.admit(socket, after);
+        await this.admit(socket, after, ahead);
       } catch (error) {
         // The client resubscribes with its last seq when it reconnects, and misses nothing.
         this.deps.logger.warn({
@@ -131,11 +146,18 @@ export class JobFeed {
     );
   }
 
-  private async admit(socket: Socket, after: number): Promise<void> {
+  private async admit(
+    socket: Socket,
+    after: number,
+    ahead?: Promise<AnalysisEvent[]>,
+  ): Promise<void> {
     await this.ready;
     if (socket.disconnected) return;
+    // No lastSeq yet: messages heard so far were dropped, the log being the one source until now.
+    const first = this.lastSeq === undefined;
     const known = this.lastSeq ?? after;
-    const events = await this.deps.store.events(this.id, Math.min(after, known));
+    const early = await this.earlyRead(ahead, after, known);
+    const events = early ?? (await this.deps.store.events(this.id, Math.min(after, known)));
     let joined = false;
     for (const event of events) {
       if (event.seq <= known) {
@@ -149,6 +171,23 @@ export class JobFeed {
     }
     this.lastSeq ??= after;
     if (!joined) this.enter(socket);
+    // An early read may predate an event whose message came before anyone listened for
+    // it: read what followed, now that every later message will be heard.
+    if (early && first) await this.catchUp();
+  }
+
+  /**
+   * The read begun by readAhead, if it covers what this join must send: it starts at
+   * `after`, so the room must not be behind the joiner, and it must reach what the room has seen.
+   */
+  private async earlyRead(
+    ahead: Promise<AnalysisEvent[]> | undefined,
+    after: number,
+    known: number,
+  ): Promise<AnalysisEvent[] | undefined> {
+    if (ahead === undefined || known < after) return undefined;
+    const events = await ahead;
+    return (events.at(-1)?.seq ?? after) >= known ? events : undefined;
   }
 
   private enter(socket: Socket): boolean {
