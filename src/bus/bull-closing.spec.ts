@@ -14,7 +14,7 @@ describe('untilConnected', () => {
       60_000,
     );
     void waiting.then(() => (settled = true));
-    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve)); // every pending promise has run
     expect(settled).toBe(false);
     connect();
     await waiting;
