@@ -14,6 +14,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import type { AnalysisEvent } from '../../src/core/analysis.types';
+import { HttpError, validateDemoRequest } from '../lib/demo-request';
 import { announceReady, serve } from '../lib/rpc';
 import {
   bullJobId,
@@ -34,38 +35,6 @@ const maxBodyBytes = 16 * 1024 * 1024;
 const queue = new Queue(QUEUE_NAME, { connection, prefix });
 const commands = new Redis({ ...connection, connectionName: `${prefix}:commands` });
 const subscriber = new Redis({ ...connection, connectionName: `${prefix}:subscriber` });
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The checks the service makes on a demo request: body shape, pipeline name, the input's fields. */
-function validate(body: unknown): { pipeline: string; input: Record<string, unknown> } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'body must be an object');
-  }
-  const { pipeline, input, ...rest } = body as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) throw new HttpError(400, 'unknown property');
-  if (typeof pipeline !== 'string' || pipeline === '') throw new HttpError(400, 'pipeline');
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new HttpError(400, 'input must be an object');
-  }
-  if (pipeline !== 'demo') throw new HttpError(400, `Unknown pipeline "${pipeline}"`);
-  const fields = input as Record<string, unknown>;
-  for (const key of Object.keys(fields)) {
-    if (key !== 'input' && key !== 'stepMs') throw new HttpError(400, `input.${key} is unknown`);
-  }
-  const stepMs = fields.stepMs ?? 500;
-  if (typeof stepMs !== 'number' || !Number.isInteger(stepMs) || stepMs < 0 || stepMs > 60_000) {
-    throw new HttpError(400, 'input.stepMs must be an integer from 0 to 60000');
-  }
-  return { pipeline, input: fields };
-}
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -89,7 +58,7 @@ async function create(request: IncomingMessage, id: string): Promise<unknown> {
     if (error instanceof HttpError) throw error;
     throw new HttpError(400, 'malformed JSON');
   }
-  const { pipeline, input } = validate(body);
+  const { pipeline, input } = validateDemoRequest(body);
   const createdAt = new Date().toISOString();
   await queue.add(pipeline, { id, pipeline, input }, { jobId: bullJobId(id), ...JOB_OPTIONS });
   if (publishQueued) {

@@ -1,7 +1,10 @@
 /**
  * 2. REST enqueue: POST /analyses (demo, stepMs 0) from autocannon, 50
  * connections, against the service's api role vs node:http + Queue.add.
- * No worker runs: the window measures accepting jobs only. Under
+ * No worker runs: the window measures accepting jobs only. Beside them, in
+ * the same runs, the floor of the service's stack (c): NestJS on Fastify with
+ * one handler doing what the bare one does, which splits the gap into what
+ * the framework costs and what the service's own request path does. Under
  * BENCH_AUTH=compare the service also runs with API_KEYS set.
  */
 import autocannon from 'autocannon';
@@ -21,17 +24,19 @@ interface EnqueueSample {
   loadavg: number;
 }
 
-function fire(
-  url: string,
-  durationSeconds: number,
-  contender: Contender,
-): Promise<autocannon.Result> {
+/** The service, the bare api, the service with auth on, or the stack's floor (c). */
+type Target = Contender | 'floor';
+
+function fire(url: string, durationSeconds: number, contender: Target): Promise<autocannon.Result> {
   return autocannon({
     url: `${url}/analyses`,
     method: 'POST',
     connections: 50,
     duration: durationSeconds,
-    headers: { 'content-type': 'application/json', ...authHeaders(contender) },
+    headers: {
+      'content-type': 'application/json',
+      ...(contender === 'floor' ? {} : authHeaders(contender)),
+    },
     body: JSON.stringify(DEMO_BODY),
   });
 }
@@ -42,17 +47,23 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
   bench.log('2. REST enqueue');
   await bench.flush();
   const contenders = bench.contenders(0);
-  const servers: Partial<Record<Contender, Server>> = {
+  const servers: Partial<Record<Target, Server>> = {
     service: await bench.startService('api'),
     bare: await bench.startBench('bare-api', { KEY_PREFIX: 'bare' }),
+    floor: await bench.startBench('nest-floor', { KEY_PREFIX: 'floor' }),
     ...(contenders.includes('auth') ? { auth: await bench.startService('api', AUTH_ENV) } : {}),
   };
   const seconds = Math.max(1, Math.round(bench.ms(5_000) / 1000));
-  const samples: Record<Contender, EnqueueSample[]> = { service: [], bare: [], auth: [] };
+  const samples: Record<Target, EnqueueSample[]> = { service: [], bare: [], auth: [], floor: [] };
   try {
-    for (const contender of contenders) await fire(servers[contender]!.url, 1, contender);
+    for (const contender of [...contenders, 'floor'] as const) {
+      await fire(servers[contender]!.url, 1, contender);
+    }
     for (let run = 0; run < bench.options.runs; run += 1) {
-      for (const contender of bench.contenders(run)) {
+      // The floor takes its turn last in runs 1 and 3, first in run 2, as bare and service swap.
+      const order: Target[] =
+        run % 2 === 0 ? [...bench.contenders(run), 'floor'] : ['floor', ...bench.contenders(run)];
+      for (const contender of order) {
         await bench.flush();
         const server = servers[contender]!;
         const cpuBefore = bench.cpuSeconds(server.pid);
@@ -82,7 +93,7 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()));
   }
-  const all = [...samples.service, ...samples.bare, ...samples.auth];
+  const all = [...samples.service, ...samples.bare, ...samples.auth, ...samples.floor];
   const base = {
     scenario: 2,
     cell: `POST /analyses, 50 connections, ${seconds} s`,
@@ -90,6 +101,7 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
     loadavg: all.map((s) => s.loadavg),
   };
   const cpu = (of: EnqueueSample[]) => of.map((s) => round(s.serverCpuMs, 4));
+  const floor = samples.floor;
   const rows = [
     row({
       ...base,
@@ -116,6 +128,36 @@ export async function restEnqueue(bench: Bench): Promise<Row[]> {
           bare: samples.bare.map((s) => round(s.redisCpuMs, 4)),
         },
       },
+    }),
+    // The stack's floor (c) splits the gap: the service against it, then it against bare.
+    row({
+      ...base,
+      figure: 'throughput vs (c) the stack alone: Nest on Fastify + Queue.add',
+      unit: 'req/s',
+      service: samples.service.map((s) => s.rps),
+      bare: floor.map((s) => s.rps),
+    }),
+    row({
+      ...base,
+      figure: 'api CPU per request vs (c) the stack alone',
+      unit: 'ms',
+      service: cpu(samples.service),
+      bare: cpu(floor),
+    }),
+    row({
+      ...base,
+      figure: '(c) the stack alone (service column) vs bare: throughput',
+      unit: 'req/s',
+      service: floor.map((s) => s.rps),
+      bare: samples.bare.map((s) => s.rps),
+      details: { p99: { floor: floor.map((s) => s.p99), bare: samples.bare.map((s) => s.p99) } },
+    }),
+    row({
+      ...base,
+      figure: '(c) the stack alone (service column) vs bare: CPU per request',
+      unit: 'ms',
+      service: cpu(floor),
+      bare: cpu(samples.bare),
     }),
   ];
   if (samples.auth.length === 0) return rows;
