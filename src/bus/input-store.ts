@@ -43,12 +43,29 @@ export class InputStore {
     // command's buffer, then the transaction's). The rename then puts the input in place whole,
     // never half, even when the same request is written twice at once.
     const draft = this.keys.inputDraft(id, randomUUID());
-    await this.redis
-      .multi()
-      .rpush(draft, JSON.stringify(encoded.header))
-      .expire(draft, this.config.eventTtlSeconds)
-      .exec();
-    for (const chunk of encoded.chunks) await this.redis.rpush(draft, chunk);
+    // Sent back to back, one turn apart (a turn per chunk bounds the copying each task does),
+    // and awaited together: one round trip's wait rather than one per chunk. Redis applies
+    // them in the order sent; the rename waits for every reply, so a failed write never puts a
+    // partial input in place.
+    const writes: Promise<unknown>[] = [];
+    // Handled at once: one that fails while later chunks are still being sent must not count
+    // as an unhandled rejection; Promise.all below still sees it.
+    const send = (write: Promise<unknown>): void => {
+      write.catch(() => undefined);
+      writes.push(write);
+    };
+    send(
+      this.redis
+        .multi()
+        .rpush(draft, JSON.stringify(encoded.header))
+        .expire(draft, this.config.eventTtlSeconds)
+        .exec(),
+    );
+    for (const chunk of encoded.chunks) {
+      await nextTurn();
+      send(this.redis.rpush(draft, chunk));
+    }
+    await Promise.all(writes);
     await this.redis.rename(draft, key);
     return true;
   }

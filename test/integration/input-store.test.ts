@@ -26,10 +26,10 @@ afterAll(async () => {
 
 beforeEach(() => redis.flushall());
 
-/** Columns of 1.6 MB, so that the input spans two stored chunks. */
-function columns(seed: number): { a: number[]; b: (number | null)[] } {
-  const a = Array.from({ length: 100_000 }, (_, i) => (i * seed) % 1000);
-  const b = Array.from({ length: 100_000 }, (_, i) => (i % 7 === 0 ? null : i / seed));
+/** Columns of 0.8 MB each by default, so that the input spans two stored chunks. */
+function columns(seed: number, rows = 100_000): { a: number[]; b: (number | null)[] } {
+  const a = Array.from({ length: rows }, (_, i) => (i * seed) % 1000);
+  const b = Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? null : i / seed));
   return { a, b };
 }
 
@@ -57,6 +57,23 @@ describe('InputStore', () => {
     expect([first.a, second.a]).toContainEqual(a);
     const b = Array.from(read.columns.b);
     expect(b).toEqual((a[1] === first.a[1] ? first : second).b.map((value) => value ?? NaN));
+  });
+
+  it('puts nothing in place when a chunk cannot be written', async () => {
+    // Room for the header and about one chunk of eight: a later chunk's RPUSH is refused (OOM)
+    // while the chunks after it are still being sent.
+    const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+    await redis.config('SET', 'maxmemory-policy', 'noeviction');
+    await redis.config('SET', 'maxmemory', String(used + 1_500_000));
+    try {
+      await expect(store.save('job-4', { columns: columns(3, 500_000), bins: 5 })).rejects.toThrow(
+        /OOM/,
+      );
+    } finally {
+      await redis.config('SET', 'maxmemory', '0');
+    }
+    expect(await redis.exists(keys.input('job-4'))).toBe(0);
+    expect(await store.load('job-4')).toBeUndefined();
   });
 
   it('answers undefined for an input that is gone', async () => {
