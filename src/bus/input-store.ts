@@ -48,10 +48,11 @@ export class InputStore {
     // them in the order sent; the rename waits for every reply, so a failed write never puts a
     // partial input in place.
     const writes: Promise<unknown>[] = [];
+    let failed = false;
     // Handled at once: one that fails while later chunks are still being sent must not count
-    // as an unhandled rejection; Promise.all below still sees it.
+    // as an unhandled rejection (Promise.all below still sees it), and no chunk follows it.
     const send = (write: Promise<unknown>): void => {
-      write.catch(() => undefined);
+      write.catch(() => (failed = true));
       writes.push(write);
     };
     send(
@@ -63,9 +64,16 @@ export class InputStore {
     );
     for (const chunk of encoded.chunks) {
       await nextTurn();
+      if (failed) break;
       send(this.redis.rpush(draft, chunk));
     }
-    await Promise.all(writes);
+    try {
+      await Promise.all(writes);
+    } catch (error) {
+      // The draft may lack its TTL (when its first write failed): removed now rather than left.
+      await this.redis.del(draft).catch(() => undefined);
+      throw error;
+    }
     await this.redis.rename(draft, key);
     return true;
   }
