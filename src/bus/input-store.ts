@@ -38,19 +38,16 @@ export class InputStore {
     if (!encoded) return false;
     const key = this.keys.input(id);
     if (keepExisting && (await this.redis.exists(key)) === 1) return true;
-    // Written chunk by chunk to a draft of this request's own, each chunk its own command: one
-    // command carrying them all makes ioredis copy the whole input twice in one task (into the
-    // command's buffer, then the transaction's). The rename then puts the input in place whole,
+    // Written to a draft of this request's own, each chunk its own command (one command carrying
+    // them all makes ioredis copy the whole input twice in one task), sent back to back a turn
+    // apart and awaited together: one round trip's wait rather than one per chunk. Redis applies
+    // them in the order sent; the rename waits for every reply, so the input goes in place whole,
     // never half, even when the same request is written twice at once.
     const draft = this.keys.inputDraft(id, randomUUID());
-    // Sent back to back, one turn apart (a turn per chunk bounds the copying each task does),
-    // and awaited together: one round trip's wait rather than one per chunk. Redis applies
-    // them in the order sent; the rename waits for every reply, so a failed write never puts a
-    // partial input in place.
     const writes: Promise<unknown>[] = [];
     let failed = false;
-    // Handled at once: one that fails while later chunks are still being sent must not count
-    // as an unhandled rejection (Promise.all below still sees it), and no chunk follows it.
+    // A write that fails while later chunks are still being sent is handled at once (no
+    // unhandled rejection; Promise.all below still sees it), and no chunk follows it.
     const send = (write: Promise<unknown>): void => {
       write.catch(() => (failed = true));
       writes.push(write);

@@ -60,8 +60,8 @@ describe('InputStore', () => {
   });
 
   it('puts nothing in place and leaves no draft when a chunk cannot be written', async () => {
-    // Room for the header and about one chunk of eight: a later chunk's RPUSH is refused (OOM)
-    // while the chunks after it are still being sent.
+    // Room for far less than the 8 MB input: Redis refuses its writes (OOM), the first ones
+    // included when the chunks queued behind them already fill that room.
     const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
     await redis.config('SET', 'maxmemory-policy', 'noeviction');
     await redis.config('SET', 'maxmemory', String(used + 1_500_000));
